@@ -1,0 +1,41 @@
+# Digital YRD: the commands a newcomer needs. `make run` and `make test` install everything first.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo .venv-uv/bin/uv)
+RUN := $(UV) run --frozen --no-sync
+export DYRD_DATABASE_URL ?= sqlite:///var/dyrd.db
+
+.PHONY: install run test lint typecheck importlint pytest bench clean
+
+$(UV):
+	$(PYTHON) -m venv .venv-uv && .venv-uv/bin/pip install --quiet uv==$(UV_VERSION)
+
+install: $(UV)
+	$(UV) sync --frozen
+
+run: install
+	$(RUN) dyrd db upgrade
+	$(RUN) dyrd region load
+	$(RUN) dyrd serve
+
+lint: install
+	$(RUN) ruff check src tests migrations $(wildcard bench)
+	$(RUN) ruff format --check src tests migrations $(wildcard bench)
+
+typecheck: install
+	$(RUN) mypy
+
+importlint: install
+	$(RUN) lint-imports
+
+pytest: install
+	$(RUN) pytest --cov --cov-report=term $(PYTEST_ARGS)
+
+test: lint typecheck importlint pytest
+
+bench: install
+	$(RUN) python bench/api.py
+
+clean:
+	rm -rf .venv .venv-uv var .pytest_cache .mypy_cache .ruff_cache .coverage

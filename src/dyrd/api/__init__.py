@@ -1,0 +1,1 @@
+"""HTTP edge: the FastAPI application factory and the error-to-status table."""

@@ -1,0 +1,1 @@
+"""Command-line edge: the root `dyrd` command."""

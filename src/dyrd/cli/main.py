@@ -1,0 +1,98 @@
+"""The root `dyrd` command: wires settings and sessions, then hands over to domain commands."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+import typer
+import uvicorn
+from sqlalchemy.orm import Session, sessionmaker
+from typer import _click  # typer vendors click; its Group API is typed against this module
+from typer.core import TyperGroup
+
+from dyrd import bootstrap
+from dyrd.core.cliutil import CliState, fail, print_json
+from dyrd.core.clock import utc_now
+from dyrd.core.config import Settings
+from dyrd.core.db import make_session_factory
+from dyrd.core.errors import DyrdError
+from dyrd.core.logging import configure_logging
+from dyrd.region import cli as region_cli
+from dyrd.trust import cli as trust_cli
+
+
+class _PlatformGroup(TyperGroup):
+    """Turns platform errors raised by any subcommand into a message and an exit code."""
+
+    def invoke(self, ctx: _click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DyrdError as exc:
+            fail(exc)
+
+
+app = typer.Typer(
+    cls=_PlatformGroup,
+    help="数字长三角 区域数字治理平台 / Digital YRD regional digital-governance platform.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="数据库 / Database.")
+app.add_typer(db_app, name="db")
+app.add_typer(region_cli.app, name="region")
+app.add_typer(trust_cli.user_app, name="user")
+app.add_typer(trust_cli.token_app, name="token")
+app.add_typer(trust_cli.member_app, name="member")
+
+
+@app.callback()
+def root(ctx: typer.Context) -> None:
+    """数字长三角 / Digital YRD."""
+    settings = Settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    # Migration chatter is for operators reading server logs, not for people at a terminal.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    factories: list[sessionmaker[Session]] = []
+
+    def session_factory() -> Session:
+        # The engine is created on first use, so `--help` works without a database.
+        if not factories:
+            factories.append(make_session_factory(bootstrap.connect(settings)))
+        return factories[0]()
+
+    ctx.obj = CliState(session_factory=session_factory, clock=utc_now)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
+) -> None:
+    """应用全部数据库迁移 / Apply every database migration."""
+    engine = bootstrap.connect(Settings())
+    head = bootstrap.upgrade_database(engine)
+    if as_json:
+        print_json({"revision": head, "database": engine.dialect.name})
+    else:
+        typer.echo(f"数据库已升级 database upgraded to {head} ({engine.dialect.name})")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="监听地址 / bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="端口 / port")] = None,
+) -> None:
+    """启动 API 与驾驶舱 / Serve the API and the dashboard."""
+    settings = Settings()
+    engine = bootstrap.connect(settings)
+    bootstrap.ensure_migrated(engine)
+    web = bootstrap.build_app(settings, engine=engine)
+    bind_host = host or settings.host
+    bind_port = port or settings.port
+    typer.echo(f"数字长三角 Digital YRD: http://{bind_host}:{bind_port}/  (API docs /docs)")
+    uvicorn.run(web, host=bind_host, port=bind_port, log_level=settings.log_level.lower())
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

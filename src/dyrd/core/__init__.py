@@ -1,0 +1,1 @@
+"""Thin shared kernel: settings, database, errors, logging and shared types."""

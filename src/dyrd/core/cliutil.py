@@ -1,0 +1,102 @@
+"""What every domain's CLI shares: the session provider, JSON/table output, error exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from dyrd.core.clock import Clock
+from dyrd.core.errors import (
+    AuthenticationRequired,
+    ConfigurationError,
+    ConflictError,
+    DyrdError,
+    NotFoundError,
+    PermissionDenied,
+    ValidationFailed,
+)
+
+# The one table from the error tree to CLI exit codes (0 ok, 1 unexpected, 2 usage by Click).
+EXIT_CODES: dict[type[DyrdError], int] = {
+    ValidationFailed: 3,
+    NotFoundError: 4,
+    ConflictError: 5,
+    AuthenticationRequired: 6,
+    PermissionDenied: 7,
+    ConfigurationError: 8,
+}
+
+
+def exit_code_for(exc: DyrdError) -> int:
+    """Exit code of an error: the nearest class in the table, else 10."""
+    for cls in type(exc).__mro__:
+        if cls in EXIT_CODES:
+            return EXIT_CODES[cls]
+    return 10
+
+
+@dataclass
+class CliState:
+    """Handed from the root CLI to domain commands through ``ctx.obj``."""
+
+    session_factory: Callable[[], Session]
+    clock: Clock
+
+
+def state(ctx: typer.Context) -> CliState:
+    """The CLI state set by the root command."""
+    obj = ctx.find_root().obj
+    if not isinstance(obj, CliState):
+        raise ConfigurationError("CLI state missing", "命令行状态缺失")
+    return obj
+
+
+@contextmanager
+def session_scope(ctx: typer.Context) -> Iterator[Session]:
+    """A session for one command."""
+    with state(ctx).session_factory() as session:
+        yield session
+
+
+err_console = Console(stderr=True)
+out_console = Console()
+
+
+def fail(exc: DyrdError) -> NoReturn:
+    """Print a bilingual error with its hint and row/column errors, then exit with its code."""
+    err_console.print(f"[bold red]错误 Error:[/] {exc.message_zh or ''}".rstrip())
+    err_console.print(f"  {exc.message}", markup=False, highlight=False)
+    for item in exc.errors[:200]:
+        line = f"  - {item.location}: {item.message}"
+        if item.message_zh:
+            line += f" / {item.message_zh}"
+        err_console.print(line, markup=False, highlight=False)
+    if len(exc.errors) > 200:
+        err_console.print(f"  ... {len(exc.errors) - 200} more")
+    if exc.hint:
+        err_console.print(f"[yellow]提示 Hint:[/] {exc.hint}")
+    raise typer.Exit(exit_code_for(exc))
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output on stdout."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """A human-readable table on stdout."""
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    out_console.print(table)

@@ -1,0 +1,28 @@
+"""Offset paging shared by list endpoints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+MAX_PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """Which slice of a result the caller wants."""
+
+    limit: int = 100
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One slice of a result with the total count."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int

@@ -1,0 +1,1 @@
+"""Pure functions of the region domain: table parsing and validation."""
