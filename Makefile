@@ -17,6 +17,9 @@ install: $(UV)
 run: install
 	$(RUN) dyrd db upgrade
 	$(RUN) dyrd region load
+	$(RUN) dyrd member load
+	$(RUN) dyrd key init
+	$(RUN) dyrd catalog load-samples
 	$(RUN) dyrd serve
 
 lint: install

@@ -40,8 +40,11 @@ def _prepared_engine(url: str) -> Engine:
     if engine.dialect.name == "postgresql":
         _reset_postgres(engine)
     bootstrap.upgrade_database(engine)
+    from dyrd.trust import service as trust_service
+
     with Session(engine) as session:
         region_service.load_bundled(session, clock=fixed_clock)
+        trust_service.load_default_members(session, clock=fixed_clock)
     return engine
 
 

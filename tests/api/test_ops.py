@@ -22,8 +22,14 @@ def test_metrics_count_requests_by_route(client: TestClient) -> None:
     assert "dyrd_http_request_duration_seconds_bucket" in text
 
 
-def test_openapi_served_at_docs(client: TestClient) -> None:
-    assert client.get("/docs").status_code == 200
+def test_openapi_served_at_docs_with_local_assets(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "cdn." not in page.text
+    assert "/static-docs/swagger-ui-bundle.js" in page.text
+    js = client.get("/static-docs/swagger-ui-bundle.js")
+    assert js.status_code == 200
+    assert len(js.content) > 100_000
     spec = client.get("/openapi.json").json()
     assert "/api/v1/region/cities" in spec["paths"]
 

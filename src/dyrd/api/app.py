@@ -4,18 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+import fastapi_offline
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 import dyrd
-from dyrd.api.errors import install_error_handlers, problem
+from dyrd.api.errors import (
+    PROBLEM_RESPONSES,
+    document_problems,
+    install_error_handlers,
+    problem,
+)
 from dyrd.api.metrics import Metrics
 from dyrd.core.auth import Authenticator
 from dyrd.core.clock import Clock
+
+# Swagger UI's JS and CSS, shipped inside the fastapi-offline wheel (MIT) so /docs needs no CDN.
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +50,9 @@ def create_app(parts: AppParts) -> FastAPI:
             "Regional digital-governance platform for the Yangtze River Delta. "
             "长三角区域数字治理平台。Errors are application/problem+json."
         ),
-        docs_url="/docs",
+        docs_url=None,  # served below from local assets: no CDN
         redoc_url=None,
+        responses=PROBLEM_RESPONSES,
     )
     app.state.engine = parts.engine
     app.state.session_factory = parts.session_factory
@@ -49,6 +62,7 @@ def create_app(parts: AppParts) -> FastAPI:
     app.state.metrics = metrics
     app.middleware("http")(metrics.middleware)
     install_error_handlers(app)
+    document_problems(app)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
@@ -64,6 +78,19 @@ def create_app(parts: AppParts) -> FastAPI:
         except SQLAlchemyError:
             return problem(503, "Database unavailable", "The database did not answer SELECT 1.")
         return {"status": "ready", "database": parts.engine.dialect.name}
+
+    app.mount("/static-docs", StaticFiles(directory=DOCS_ASSETS), name="static-docs")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """Swagger UI from the assets shipped in the fastapi-offline wheel."""
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Digital YRD API · 数字长三角",
+            swagger_js_url="/static-docs/swagger-ui-bundle.js",
+            swagger_css_url="/static-docs/swagger-ui.css",
+            swagger_favicon_url="/static-docs/favicon.png",
+        )
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     def prometheus() -> object:

@@ -14,12 +14,15 @@ from typer.core import TyperGroup
 from dyrd import bootstrap
 from dyrd.core.cliutil import CliState, fail, print_json
 from dyrd.core.clock import utc_now
-from dyrd.core.config import Settings
+from dyrd.core.config import load_settings
 from dyrd.core.db import make_session_factory
 from dyrd.core.errors import DyrdError
 from dyrd.core.logging import configure_logging
+from dyrd.exchange import cli as exchange_cli
+from dyrd.ledger import cli as ledger_cli
 from dyrd.region import cli as region_cli
 from dyrd.trust import cli as trust_cli
+from dyrd.trust import keys_cli as trust_keys_cli
 
 
 class _PlatformGroup(TyperGroup):
@@ -41,15 +44,21 @@ app = typer.Typer(
 db_app = typer.Typer(help="数据库 / Database.")
 app.add_typer(db_app, name="db")
 app.add_typer(region_cli.app, name="region")
+app.add_typer(exchange_cli.app, name="catalog")
 app.add_typer(trust_cli.user_app, name="user")
 app.add_typer(trust_cli.token_app, name="token")
 app.add_typer(trust_cli.member_app, name="member")
+app.add_typer(trust_keys_cli.build_key_app(keystore=bootstrap.trust_keystore), name="key")
+app.add_typer(
+    trust_keys_cli.build_directory_app(keystore=bootstrap.trust_keystore), name="directory"
+)
+app.add_typer(ledger_cli.build_app(signer=bootstrap.ledger_signer), name="ledger")
 
 
 @app.callback()
 def root(ctx: typer.Context) -> None:
     """数字长三角 / Digital YRD."""
-    settings = Settings()
+    settings = load_settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
     # Migration chatter is for operators reading server logs, not for people at a terminal.
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -58,7 +67,9 @@ def root(ctx: typer.Context) -> None:
     def session_factory() -> Session:
         # The engine is created on first use, so `--help` works without a database.
         if not factories:
-            factories.append(make_session_factory(bootstrap.connect(settings)))
+            engine = bootstrap.connect(settings)
+            ctx.call_on_close(engine.dispose)  # close pooled connections when the command ends
+            factories.append(make_session_factory(engine))
         return factories[0]()
 
     ctx.obj = CliState(session_factory=session_factory, clock=utc_now)
@@ -69,7 +80,7 @@ def db_upgrade(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
 ) -> None:
     """应用全部数据库迁移 / Apply every database migration."""
-    engine = bootstrap.connect(Settings())
+    engine = bootstrap.connect(load_settings())
     head = bootstrap.upgrade_database(engine)
     if as_json:
         print_json({"revision": head, "database": engine.dialect.name})
@@ -83,7 +94,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="端口 / port")] = None,
 ) -> None:
     """启动 API 与驾驶舱 / Serve the API and the dashboard."""
-    settings = Settings()
+    settings = load_settings()
     engine = bootstrap.connect(settings)
     bootstrap.ensure_migrated(engine)
     web = bootstrap.build_app(settings, engine=engine)

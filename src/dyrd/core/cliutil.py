@@ -11,7 +11,9 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.orm import Session
 
 from dyrd.core.clock import Clock
@@ -73,7 +75,9 @@ out_console = Console()
 
 def fail(exc: DyrdError) -> NoReturn:
     """Print a bilingual error with its hint and row/column errors, then exit with its code."""
-    err_console.print(f"[bold red]错误 Error:[/] {exc.message_zh or ''}".rstrip())
+    # Messages and hints quote user input (codes, file names): escape it, or a "[" in it is
+    # read as console markup and garbles the text or raises MarkupError instead of exiting.
+    err_console.print(f"[bold red]错误 Error:[/] {escape(exc.message_zh or '')}".rstrip())
     err_console.print(f"  {exc.message}", markup=False, highlight=False)
     for item in exc.errors[:200]:
         line = f"  - {item.location}: {item.message}"
@@ -83,7 +87,7 @@ def fail(exc: DyrdError) -> NoReturn:
     if len(exc.errors) > 200:
         err_console.print(f"  ... {len(exc.errors) - 200} more")
     if exc.hint:
-        err_console.print(f"[yellow]提示 Hint:[/] {exc.hint}")
+        err_console.print(f"[yellow]提示 Hint:[/] {escape(exc.hint)}")
     raise typer.Exit(exit_code_for(exc))
 
 
@@ -93,10 +97,10 @@ def print_json(data: Any) -> None:
 
 
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """A human-readable table on stdout."""
-    table = Table(title=title)
+    """A human-readable table on stdout (cells are data, never console markup)."""
+    table = Table(title=Text(title))
     for col in columns:
-        table.add_column(col)
+        table.add_column(Text(col))
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*(Text("" if v is None else str(v)) for v in row))
     out_console.print(table)

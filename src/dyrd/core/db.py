@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# user:password@ after the scheme. Masks up to the last @, erring towards hiding too much.
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:).*@")
 
 
 class Base(DeclarativeBase):
@@ -65,13 +70,18 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN")
 
 
+def _redact(url: str) -> str:
+    """The URL with any password masked, for messages about URLs that do not parse."""
+    return _PASSWORD_IN_URL.sub(r"\1***@", url)
+
+
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     """Build an engine for ``url``; refuses malformed URLs with a clear message."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise ConfigurationError(
-            f"DYRD_DATABASE_URL is not a valid database URL: {url!r}",
+            f"DYRD_DATABASE_URL is not a valid database URL: {_redact(url)!r}",
             "DYRD_DATABASE_URL 不是合法的数据库地址",
             hint="Use sqlite:///var/dyrd.db or postgresql+psycopg://user@host:5432/db",
         ) from exc

@@ -61,6 +61,14 @@ class ValidationFailed(DyrdError):
     title_zh = "校验失败"
 
 
+class PayloadTooLarge(ValidationFailed):
+    """An upload is larger than the endpoint accepts."""
+
+    code = "payload-too-large"
+    title = "Payload too large"
+    title_zh = "上传内容过大"
+
+
 class ConflictError(DyrdError):
     """The request conflicts with the current state (duplicate key, existing value)."""
 

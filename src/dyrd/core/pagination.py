@@ -8,6 +8,8 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 1000
+MAX_OFFSET = 2**31 - 1
+"""Offsets beyond this overflow some backends' integer parameters; no table is that large."""
 
 
 @dataclass(frozen=True, slots=True)

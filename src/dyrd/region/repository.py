@@ -6,13 +6,28 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, insert, select, tuple_, update
+from sqlalchemy.orm import Session, defer
 
 from dyrd.core.actor import Actor
 from dyrd.core.pagination import Page, PageRequest
 from dyrd.region.models import City, Indicator, Province, Statistic
 from dyrd.region.types import IndicatorDefinition, StatisticRecord
+
+
+@dataclass(frozen=True, slots=True)
+class StoredValue:
+    """A stored statistic as an import compares against it (no ORM object per row)."""
+
+    id: int
+    value: float
+    unit: str
+    source: str
+    recorded_by: str
+    recorded_for: str
+
+
+_BATCH = 5_000  # rows per bulk statement: bounded memory, few round trips
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +49,11 @@ class RegionRepository:
     def provinces(self) -> list[Province]:
         return list(self.session.scalars(select(Province).order_by(Province.code)))
 
-    def cities(self, province: str | None = None) -> list[City]:
+    def cities(self, province: str | None = None, *, with_boundary: bool = False) -> list[City]:
         stmt = select(City).order_by(City.code)
+        if not with_boundary:
+            # Boundaries are ~450 KB of JSON for 41 cities; decoding them dominated list requests.
+            stmt = stmt.options(defer(City.boundary, raiseload=True))
         if province:
             stmt = stmt.where(City.province_code == province)
         return list(self.session.scalars(stmt))
@@ -137,6 +155,86 @@ class RegionRepository:
             row.recorded_at = at
         self.session.flush()
         return len(records)
+
+    def stored_values(
+        self, keys: Iterable[tuple[str, str, int]]
+    ) -> dict[tuple[str, str, int], StoredValue]:
+        """Stored values for these (city, indicator, year) keys.
+
+        Fetched by indicator and filtered here: a table names few indicators but up to 200,000
+        keys, which as a tuple IN would take hundreds of statements.
+        """
+        wanted = set(keys)
+        indicators = sorted({k[1] for k in wanted})
+        years = sorted({k[2] for k in wanted})  # at most 152 (1949..2100)
+        found: dict[tuple[str, str, int], StoredValue] = {}
+        for start in range(0, len(indicators), 500):
+            stmt = select(
+                Statistic.city_code,
+                Statistic.indicator,
+                Statistic.year,
+                Statistic.id,
+                Statistic.value,
+                Statistic.unit,
+                Statistic.source,
+                Statistic.recorded_by,
+                Statistic.recorded_for,
+            ).where(
+                Statistic.indicator.in_(indicators[start : start + 500]),
+                Statistic.year.in_(years),
+            )
+            for row in self.session.execute(stmt):
+                key = (row.city_code, row.indicator, row.year)
+                if key in wanted:
+                    found[key] = StoredValue(
+                        row.id, row.value, row.unit, row.source, row.recorded_by, row.recorded_for
+                    )
+        return found
+
+    def insert_statistics(
+        self, records: Sequence[StatisticRecord], *, actor: Actor, at: datetime
+    ) -> None:
+        """Insert new values in bulk (keys must not be stored yet)."""
+        for start in range(0, len(records), _BATCH):
+            rows = [
+                {
+                    "city_code": r.city_code,
+                    "indicator": r.indicator,
+                    "year": r.year,
+                    "value": r.value,
+                    "unit": r.unit,
+                    "source": r.source,
+                    "recorded_by": actor.user,
+                    "recorded_for": actor.member,
+                    "recorded_at": at,
+                }
+                for r in records[start : start + _BATCH]
+            ]
+            self.session.execute(insert(Statistic), rows)
+
+    def replace_statistics(
+        self, updates: Sequence[tuple[int, StatisticRecord]], *, actor: Actor, at: datetime
+    ) -> None:
+        """Overwrite stored values in bulk, by row id."""
+        for start in range(0, len(updates), _BATCH):
+            rows = [
+                {
+                    "id": row_id,
+                    "value": r.value,
+                    "unit": r.unit,
+                    "source": r.source,
+                    "recorded_by": actor.user,
+                    "recorded_for": actor.member,
+                    "recorded_at": at,
+                }
+                for row_id, r in updates[start : start + _BATCH]
+            ]
+            self.session.execute(update(Statistic), rows)
+        # A bulk UPDATE bypasses the identity map: reload any of these rows already loaded.
+        ids = {row_id for row_id, _ in updates}
+        for obj in list(self.session.identity_map.values()):
+            if isinstance(obj, Statistic) and obj.id in ids:
+                self.session.expire(obj)
 
     def add_province(self, code: str, name_zh: str, name_en: str) -> None:
         self.session.merge(Province(code=code, name_zh=name_zh, name_en=name_en))

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from dyrd.region.types import TableLayout
+
 
 class _Read(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -99,3 +101,18 @@ class GeoJSONFeatureCollection(BaseModel):
 
     type: str = "FeatureCollection"
     features: list[GeoJSONFeature]
+
+
+class ImportReport(BaseModel):
+    """What importing one table did."""
+
+    filename: str
+    layout: TableLayout
+    rows_read: int
+    """Non-blank data rows read (a wide row holds one value per indicator column)."""
+    statistics_inserted: int
+    statistics_replaced: int
+    indicators_created: list[str]
+    recorded_by: str
+    recorded_for: str
+    recorded_at: datetime

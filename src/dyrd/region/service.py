@@ -5,26 +5,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dyrd.core.actor import Actor
 from dyrd.core.clock import Clock
-from dyrd.core.errors import NotFoundError
+from dyrd.core.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
 from dyrd.core.pagination import PageRequest
 from dyrd.region import bundled
+from dyrd.region.compute import tables
+from dyrd.region.errors import ImportTooLarge
 from dyrd.region.models import City, Statistic
-from dyrd.region.repository import RegionRepository, StatisticFilter
+from dyrd.region.repository import RegionRepository, StatisticFilter, StoredValue
 from dyrd.region.schemas import (
     CityDetail,
     CityRead,
     GeoJSONFeature,
     GeoJSONFeatureCollection,
+    ImportReport,
     IndicatorRead,
     JurisdictionRead,
     StatisticPage,
     StatisticRead,
     StatisticValue,
 )
+from dyrd.region.types import ParsedRow, StatisticRecord, TableRejected
 
 HEADLINE_POPULATION = "population_resident"
 HEADLINE_GDP = "gdp"
@@ -184,7 +189,9 @@ def city_boundary(session: Session, code: str) -> GeoJSONFeature:
 def boundaries(session: Session, *, province: str | None = None) -> GeoJSONFeatureCollection:
     """All city boundaries as one FeatureCollection."""
     return GeoJSONFeatureCollection(
-        features=[_feature(c) for c in RegionRepository(session).cities(province)]
+        features=[
+            _feature(c) for c in RegionRepository(session).cities(province, with_boundary=True)
+        ]
     )
 
 
@@ -229,3 +236,161 @@ def indicator_values(session: Session, indicator: str, year: int) -> dict[str, S
         StatisticFilter(indicators=(indicator,), years=(year,)), PageRequest(limit=100_000)
     )
     return {s.city_code: s for s in page.items}
+
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+"""Largest table an import accepts (a 200,000-row long CSV is about 12 MB)."""
+_MAX_LISTED_CONFLICTS = 1_000
+
+
+def import_statistics(
+    session: Session,
+    *,
+    content: bytes,
+    filename: str,
+    actor: Actor,
+    clock: Clock,
+    source: str | None,
+    replace: bool = False,
+    year: int | None = None,
+    sheet: str | None = None,
+    max_bytes: int = MAX_IMPORT_BYTES,
+) -> ImportReport:
+    """Import a CSV/XLSX table of statistics (long or wide): every row, or nothing.
+
+    Raises ValidationFailed listing every row/column problem, ConflictError listing values that
+    already exist (unless ``replace``), ImportTooLarge past ``max_bytes``. Commits once; on any
+    error the session is rolled back and left clean.
+    """
+    try:
+        report = _import(
+            session,
+            content=content,
+            filename=filename,
+            actor=actor,
+            clock=clock,
+            source=source,
+            replace=replace,
+            year=year,
+            sheet=sheet,
+            max_bytes=max_bytes,
+        )
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise ConflictError(
+            "Another import wrote some of these values (or indicators) at the same time; "
+            "nothing was imported.",
+            "其他导入同时写入了部分相同的数值或指标；本次未导入任何数据。",
+            hint="Import the file again; use replace to overwrite the values now stored.",
+        ) from exc
+    except BaseException:
+        session.rollback()
+        raise
+    return report
+
+
+def _import(
+    session: Session,
+    *,
+    content: bytes,
+    filename: str,
+    actor: Actor,
+    clock: Clock,
+    source: str | None,
+    replace: bool,
+    year: int | None,
+    sheet: str | None,
+    max_bytes: int,
+) -> ImportReport:
+    if len(content) > max_bytes:
+        raise ImportTooLarge(
+            f"The file is larger than {max_bytes // (1024 * 1024)} MB; nothing was imported.",
+            f"文件超过 {max_bytes // (1024 * 1024)} MB；未导入任何数据。",
+            hint="Split the table into several files (by year or by indicator) and import each.",
+        )
+    repo = RegionRepository(session)
+    parsed = tables.parse_table(
+        content,
+        filename,
+        cities=repo.city_codes(),
+        units=repo.indicator_units(),
+        source=source,
+        year=year,
+        sheet=sheet,
+    )
+    if isinstance(parsed, TableRejected):
+        raise ValidationFailed(
+            f"The file {filename!r} has problems ({len(parsed.errors)} listed); "
+            "nothing was imported.",
+            f"文件 {filename} 存在问题（列出 {len(parsed.errors)} 项）；未导入任何数据。",
+            hint="Fix every listed row and column, then import the whole file again.",
+            errors=list(parsed.errors),
+        )
+    existing = repo.stored_values(
+        (r.record.city_code, r.record.indicator, r.record.year) for r in parsed.rows
+    )
+    if existing and not replace:
+        raise _conflict(parsed.rows, existing)
+    for definition in parsed.new_indicators:
+        repo.add_indicator(definition)
+    at = clock()
+    new: list[StatisticRecord] = []
+    replaced: list[tuple[int, StatisticRecord]] = []
+    for rec in parsed.records:
+        old = existing.get((rec.city_code, rec.indicator, rec.year))
+        if old is None:
+            new.append(rec)
+        else:
+            replaced.append((old.id, rec))
+    repo.insert_statistics(new, actor=actor, at=at)
+    repo.replace_statistics(replaced, actor=actor, at=at)
+    return ImportReport(
+        filename=filename,
+        layout=parsed.layout,
+        rows_read=parsed.rows_read,
+        statistics_inserted=len(parsed.rows) - len(existing),
+        statistics_replaced=len(existing),
+        indicators_created=[d.code for d in parsed.new_indicators],
+        recorded_by=actor.user,
+        recorded_for=actor.member,
+        recorded_at=at,
+    )
+
+
+def _conflict(
+    rows: Sequence[ParsedRow], existing: dict[tuple[str, str, int], StoredValue]
+) -> ConflictError:
+    found: list[FieldError] = []
+    for parsed in rows:
+        rec = parsed.record
+        old = existing.get((rec.city_code, rec.indicator, rec.year))
+        if old is None:
+            continue
+        if len(found) == _MAX_LISTED_CONFLICTS:
+            found.append(
+                FieldError(
+                    "file",
+                    f"{len(existing) - _MAX_LISTED_CONFLICTS} more existing value(s) not listed.",
+                    f"另有 {len(existing) - _MAX_LISTED_CONFLICTS} 个已有数值未列出。",
+                )
+            )
+            break
+        found.append(
+            FieldError(
+                f"row {parsed.row}",
+                f"{rec.indicator} of city {rec.city_code} in {rec.year} is already stored: "
+                f"{old.value} {old.unit} (source: {old.source}; recorded by "
+                f"{old.recorded_by} for {old.recorded_for}).",
+                f"城市 {rec.city_code} {rec.year} 年的 {rec.indicator} 已有数值："
+                f"{old.value} {old.unit}（来源：{old.source}）。",
+                f"{rec.city_code}/{rec.indicator}/{rec.year}",
+            )
+        )
+    return ConflictError(
+        f"{len(existing)} value(s) in the file are already stored; nothing was imported.",
+        f"文件中有 {len(existing)} 个数值已存在；未导入任何数据。",
+        hint="Import again with replace (API form field replace=true, CLI --replace) to "
+        "overwrite them, or remove those rows.",
+        errors=found,
+    )

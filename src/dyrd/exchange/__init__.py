@@ -1,0 +1,63 @@
+"""Data exchange: the data catalog, its versions, search, uploads and standard exports."""
+
+from dyrd.exchange.schemas import (
+    OrganizationRead,
+    QualityRead,
+    ResourceCreate,
+    ResourceRead,
+    ResourceSummary,
+    ResourceUpdate,
+    SearchPage,
+    VersionDiff,
+    VersionRead,
+    VersionSummary,
+)
+from dyrd.exchange.service import (
+    catalog_entries,
+    create_resource,
+    diff_versions,
+    get_resource,
+    get_version,
+    list_organizations,
+    list_versions,
+    search_catalog,
+    update_resource,
+    withdraw_resource,
+)
+from dyrd.exchange.types import (
+    CatalogEntry,
+    ColumnSpec,
+    ColumnType,
+    PersonalDataRole,
+    ResourceKind,
+    SharingClass,
+)
+
+__all__ = [
+    "CatalogEntry",
+    "ColumnSpec",
+    "ColumnType",
+    "OrganizationRead",
+    "PersonalDataRole",
+    "QualityRead",
+    "ResourceCreate",
+    "ResourceKind",
+    "ResourceRead",
+    "ResourceSummary",
+    "ResourceUpdate",
+    "SearchPage",
+    "SharingClass",
+    "VersionDiff",
+    "VersionRead",
+    "VersionSummary",
+    "catalog_entries",
+    "create_resource",
+    "diff_versions",
+    "get_resource",
+    "get_version",
+    "list_organizations",
+    "list_versions",
+    "search_catalog",
+    "update_resource",
+    "withdraw_resource",
+]

@@ -1,0 +1,1 @@
+"""Implementations of the ledger's ports; wired only in ``dyrd.bootstrap``."""

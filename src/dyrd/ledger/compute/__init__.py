@@ -1,0 +1,1 @@
+"""Pure functions of the ledger: Merkle trees, canonical entries, tree-head signatures, audits."""

@@ -1,0 +1,1 @@
+"""Implementations of the trust domain's ports; wired only in ``dyrd.bootstrap``."""

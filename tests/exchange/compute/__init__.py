@@ -1,0 +1,1 @@
+"""Tests of the pure compute core of the exchange domain."""

@@ -1,0 +1,226 @@
+"""The dashboard in a real headless Chromium: map, tooltip, language switch, navigation, offline."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
+
+pytestmark = pytest.mark.browser
+
+LOCAL_HOSTS = {"127.0.0.1"}
+
+# A point inside the path (not just inside its bounding box) that the path itself receives,
+# in page coordinates: found with isPointInFill on a grid over the path's bounding box.
+INSIDE_POINT_JS = """
+(code) => {
+  const path = document.querySelector(`svg.choropleth path[data-code="${code}"]`);
+  const box = path.getBBox();
+  const ctm = path.getScreenCTM();
+  const svg = path.ownerSVGElement;
+  for (let i = 1; i < 24; i++) {
+    for (let j = 1; j < 24; j++) {
+      const p = svg.createSVGPoint();
+      p.x = box.x + box.width * i / 24;
+      p.y = box.y + box.height * j / 24;
+      if (!path.isPointInFill(p)) continue;
+      const s = p.matrixTransform(ctm);
+      const hit = document.elementFromPoint(s.x, s.y);
+      if (hit === path) return {x: s.x, y: s.y};
+    }
+  }
+  return null;
+}
+"""
+
+
+@dataclass
+class Traffic:
+    """Every URL the browser asked for, and those refused for leaving 127.0.0.1."""
+
+    requested: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def foreign(self) -> list[str]:
+        return [
+            u
+            for u in self.requested
+            if urlsplit(u).scheme not in ("data", "about", "blob")
+            and urlsplit(u).hostname not in LOCAL_HOSTS
+        ]
+
+
+@pytest.fixture
+def traffic() -> Traffic:
+    return Traffic()
+
+
+@pytest.fixture
+def context(browser: Browser, traffic: Traffic) -> Iterator[BrowserContext]:
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+
+    def guard(route: Route, request: Request) -> None:
+        if urlsplit(request.url).hostname in LOCAL_HOSTS or request.url.startswith("data:"):
+            route.continue_()
+        else:
+            traffic.blocked.append(request.url)
+            route.abort()
+
+    ctx.route("**/*", guard)
+    ctx.on("request", lambda r: traffic.requested.append(r.url))
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext, traffic: Traffic) -> Page:
+    pg = context.new_page()
+    pg.on("pageerror", lambda e: traffic.errors.append(str(e)))
+    pg.on("console", lambda m: traffic.errors.append(m.text) if m.type == "error" else None)
+    return pg
+
+
+def inside_point(page: Page, code: str) -> tuple[float, float]:
+    point = page.evaluate(INSIDE_POINT_JS, code)
+    assert point is not None, f"no visible point inside region {code}"
+    return point["x"], point["y"]
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: a temp folder, or $DYRD_SCREENSHOT_DIR to look at them."""
+    # DYRD_SCREENSHOT_DIR lets a person keep the pictures to look at; never committed.
+    wanted = os.environ.get("DYRD_SCREENSHOT_DIR")
+    if wanted:
+        Path(wanted).mkdir(parents=True, exist_ok=True)
+        return Path(wanted)
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def assert_stayed_local(traffic: Traffic) -> None:
+    """No script error, and not one request left 127.0.0.1."""
+    assert traffic.errors == []
+    assert traffic.blocked == []
+    assert traffic.foreign() == []
+    assert traffic.requested
+
+
+def test_map_draws_41_regions_and_the_tooltip_shows_value_and_source(
+    live_server: str, page: Page, traffic: Traffic, shots: Path
+) -> None:
+    page.goto(f"{live_server}/")
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    assert page.locator("svg.choropleth path[data-code]").count() == 41
+    assert page.locator("svg.choropleth .labels text").count() == 41
+    page.mouse.move(*inside_point(page, "320500"))
+    tip = page.locator(".map-tooltip")
+    tip.wait_for(state="visible")
+    text = tip.inner_text()
+    assert "苏州市" in text
+    assert "19,235.80" in text
+    assert "亿元" in text
+    assert "年份：2019" in text
+    assert "来源：EnvCausal" in text
+    page.screenshot(path=str(shots / "overview-zh.png"))
+    page.mouse.move(5, 5)
+    tip.wait_for(state="hidden")
+    assert_stayed_local(traffic)
+    assert any(u.endswith("/static/dashboard.js?v=0.1.0") for u in traffic.requested)
+
+
+def test_table_sorts_in_place_with_javascript(
+    live_server: str, page: Page, traffic: Traffic
+) -> None:
+    page.goto(f"{live_server}/")
+    first = page.locator("table.cities tbody tr").first
+    page.click('th a[data-key="population"]')
+    assert first.get_attribute("data-code") == "310000"
+    assert page.get_attribute('th[data-key="population"]', "aria-sort") == "descending"
+    page.click('th a[data-key="population"]')
+    assert page.get_attribute('th[data-key="population"]', "aria-sort") == "ascending"
+    assert first.get_attribute("data-code") == "330900"  # Zhoushan, the smallest population
+    assert "sort=population" in page.url
+    assert "order=asc" in page.url
+    assert_stayed_local(traffic)
+
+
+def test_language_switch_changes_the_labels_and_is_remembered(
+    live_server: str, page: Page, context: BrowserContext, traffic: Traffic, shots: Path
+) -> None:
+    page.goto(f"{live_server}/")
+    assert page.locator(".mainnav a").first.inner_text() == "区域总览"
+    with page.expect_navigation():
+        page.click('.lang-toggle a[data-lang="en"]')
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.locator(".mainnav a").first.inner_text() == "Region overview"
+    assert "Choropleth map" in page.locator("#map-title").inner_text()
+    assert page.locator(".kpi-label").first.inner_text() == "Cities"
+    assert {c["name"]: c["value"] for c in context.cookies()}.get("dyrd_lang") == "en"
+    page.goto(f"{live_server}/")  # no ?lang: the cookie keeps English
+    assert page.get_attribute("html", "lang") == "en"
+    page.mouse.move(*inside_point(page, "320500"))
+    tip = page.locator(".map-tooltip")
+    tip.wait_for(state="visible")
+    assert "Suzhou" in tip.inner_text()
+    assert "100m yuan" in tip.inner_text()
+    assert "Source: EnvCausal" in tip.inner_text()
+    page.screenshot(path=str(shots / "overview-en.png"), full_page=True)
+    assert_stayed_local(traffic)
+
+
+def test_choosing_an_indicator_redraws_the_map(
+    live_server: str, page: Page, traffic: Traffic
+) -> None:
+    page.goto(f"{live_server}/?lang=en")
+    with page.expect_navigation():
+        page.select_option("#indicator-select", "doctors_per_1000")
+    assert "indicator=doctors_per_1000" in page.url
+    assert page.locator(".notice").count() == 0
+    assert "Doctors per 1,000" in page.locator("#map-title").inner_text()
+    assert page.locator("svg.choropleth path[data-code]").count() == 41
+    assert_stayed_local(traffic)
+
+
+def test_clicking_a_region_opens_its_city_page(
+    live_server: str, page: Page, traffic: Traffic, shots: Path
+) -> None:
+    page.goto(f"{live_server}/")
+    with page.expect_navigation():
+        page.mouse.click(*inside_point(page, "320500"))
+    assert page.url == f"{live_server}/cities/320500"
+    assert "苏州市" in page.locator("h1").inner_text()
+    assert page.locator("table.indicators tbody tr").count() == 9
+    page.screenshot(path=str(shots / "city-zh.png"), full_page=True)
+    assert_stayed_local(traffic)
+
+
+def test_dashboard_without_javascript(browser: Browser, live_server: str, traffic: Traffic) -> None:
+    ctx = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    ctx.on("request", lambda r: traffic.requested.append(r.url))
+    try:
+        page = ctx.new_page()
+        page.goto(f"{live_server}/")
+        assert page.locator("svg.choropleth path[data-code]").count() == 41
+        # The header is a plain link: the server sorts.
+        with page.expect_navigation():
+            page.click('th a[data-key="gdp"]')
+        assert "sort=gdp" in page.url
+        assert page.locator("table.cities tbody tr").first.get_attribute("data-code") == "310000"
+        # The map regions are links.
+        href = page.locator('a:has(> path[data-code="340100"])').get_attribute("href")
+        assert href == "/cities/340100"
+        with page.expect_navigation():
+            page.click("button[type=submit]")
+        assert page.locator(".notice").count() == 0
+    finally:
+        ctx.close()
+    assert traffic.foreign() == []
