@@ -1,282 +1,33 @@
-"""The signed regional directory: its JSON form, signing input and verification (pure).
-
-Like X-Road's signed global configuration, the directory tells every node who the members are,
-where their nodes answer, which services they offer and which public keys speak for them. The
-region's root key signs it; a node pins that one public key and trusts the rest through it.
-
-Form: one JSON object ``{"directory": PAYLOAD, "signature": {"protected": H, "signature": S}}``.
-That is a JWS in flattened JSON serialisation (RFC 7515 §7.2.2) with a detached payload
-(RFC 7515 Appendix F): the payload bytes are the RFC 8785 canonical form of ``directory``, so any
-JOSE library verifies it after computing ``base64url(JCS(directory))``. JSON rather than COSE
-because the directory is served over HTTP to programs and read by people; determinism comes
-from JCS, not from a second binary encoding (COSE suits the credential domain's QR codes).
-"""
+"""Verifying a directory document: signature first, then structure, then time and succession."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from dyrd.trust.compute import jose
+from dyrd.trust.compute.directory.build import signing_input
+from dyrd.trust.compute.directory.model import (
+    CLOCK_SKEW,
+    FORMAT,
+    JWS_TYPE,
+    MAX_DOCUMENT_BYTES,
+    Directory,
+    DirectoryKey,
+    DirectoryMember,
+    DirectoryRejected,
+    DirectoryService,
+    RejectReason,
+    format_time,
+    parse_time,
+)
 from dyrd.trust.compute.jcs import CanonicalJsonError, canonical, parse_strict
 from dyrd.trust.types import KeyAlgorithm, KeyStatus, KeyWindow, MemberKind
 
-FORMAT = "dyrd-directory/1"
-"""Value of the payload's ``format`` member; a change that old nodes cannot read bumps it."""
-
-JWS_TYPE = "dyrd-directory+jcs"
-"""The protected header's ``typ`` (RFC 7515 §4.1.9), so no other signed object passes as one."""
-
-MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
-"""Largest document accepted; the YRD directory with 21 members is about 20 KB."""
-
-CLOCK_SKEW = timedelta(minutes=5)
-"""Tolerance for a node whose clock runs behind the issuer's (Kerberos' default, RFC 4120)."""
-
 _E = TypeVar("_E", bound=StrEnum)
-
-
-class RejectReason(StrEnum):
-    """Why a directory document was refused."""
-
-    MALFORMED = "malformed"
-    UNTRUSTED_KEY = "untrusted-key"
-    BAD_SIGNATURE = "bad-signature"
-    INVALID_CONTENT = "invalid-content"
-    NOT_YET_VALID = "not-yet-valid"
-    EXPIRED = "expired"
-    ROLLBACK = "rollback"
-    FORKED = "forked"
-
-
-class DirectoryRejected(ValueError):
-    """A directory document that must not be used, with the reason in both languages."""
-
-    def __init__(self, reason: RejectReason, message: str, message_zh: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
-        self.message_zh = message_zh
-
-
-@dataclass(frozen=True, slots=True)
-class DirectoryService:
-    """A service a member's node offers, named as X-Road names them: code and optional version."""
-
-    code: str
-    version: str | None
-    title_zh: str
-    title_en: str
-
-
-@dataclass(frozen=True, slots=True)
-class DirectoryKey:
-    """A member's public key and the window in which its signatures count."""
-
-    kid: str
-    algorithm: KeyAlgorithm
-    status: KeyStatus
-    window: KeyWindow
-    jwk: Mapping[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class DirectoryMember:
-    """A member as the directory lists it."""
-
-    id: str
-    name_zh: str
-    name_en: str
-    kind: MemberKind
-    parent_id: str | None
-    node_url: str | None
-    services: tuple[DirectoryService, ...]
-    keys: tuple[DirectoryKey, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Directory:
-    """A verified directory; also a ``Verifier`` of members' signatures, without a database."""
-
-    serial: int
-    region: str
-    issued_at: datetime
-    expires_at: datetime
-    signed_by: str
-    members: tuple[DirectoryMember, ...]
-    document: bytes = field(repr=False)
-    payload_sha256: str = field(repr=False)
-    key_index: Mapping[str, tuple[str, DirectoryKey]] = field(repr=False, compare=False)
-    loaded_keys: Mapping[str, jose.PublicKeyObject] = field(repr=False, compare=False)
-
-    def member(self, member_id: str) -> DirectoryMember | None:
-        """The member with this identifier, if listed."""
-        return next((m for m in self.members if m.id == member_id), None)
-
-    def key(self, kid: str) -> tuple[str, DirectoryKey] | None:
-        """(member id, key) of the key ``kid``, if listed."""
-        return self.key_index.get(kid)
-
-    def valid_at(self, at: datetime) -> bool:
-        """True when the directory may be used at ``at`` (issued, not expired)."""
-        return self.issued_at - CLOCK_SKEW <= at < self.expires_at
-
-    def verify(self, key_id: str, data: bytes, signature: bytes, *, at: datetime) -> bool:
-        """True when a listed key signed ``data`` at ``at`` within its validity window."""
-        found = self.key_index.get(key_id)
-        if found is None:
-            return False
-        key = found[1]
-        return key.window.covers(at) and jose.verify_with_key(
-            key.algorithm, self.loaded_keys[key_id], data, signature
-        )
-
-
-# --- building ----------------------------------------------------------------------------------
-
-
-def format_time(at: datetime) -> str:
-    """RFC 3339 UTC with ``Z``; microseconds only when there are some."""
-    if at.tzinfo is None:
-        raise ValueError("directory times must be timezone-aware")
-    text = at.astimezone(UTC).isoformat()
-    return text.removesuffix("+00:00") + "Z"
-
-
-def parse_time(text: object) -> datetime:
-    """A time written by :func:`format_time`; ValueError otherwise."""
-    if not isinstance(text, str) or not text.endswith("Z") or "T" not in text:
-        raise ValueError("not an RFC 3339 UTC time ending in Z")
-    at = datetime.fromisoformat(text[:-1] + "+00:00")
-    return at.astimezone(UTC)
-
-
-def key_entry(
-    *,
-    kid: str,
-    algorithm: KeyAlgorithm,
-    status: KeyStatus,
-    window: KeyWindow,
-    jwk: Mapping[str, str],
-) -> dict[str, Any]:
-    """One key as the payload lists it."""
-    return {
-        "kid": kid,
-        "alg": algorithm.value,
-        "status": status.value,
-        "not_before": format_time(window.not_before),
-        "not_after": None if window.not_after is None else format_time(window.not_after),
-        "revoked_at": None if window.revoked_at is None else format_time(window.revoked_at),
-        "jwk": dict(jose.jwk_of_key(jose.key_from_jwk(jwk))),
-    }
-
-
-def service_entry(service: DirectoryService) -> dict[str, Any]:
-    """One service as the payload lists it."""
-    return {
-        "code": service.code,
-        "version": service.version,
-        "title_zh": service.title_zh,
-        "title_en": service.title_en,
-    }
-
-
-def member_entry(
-    *,
-    member_id: str,
-    name_zh: str,
-    name_en: str,
-    kind: MemberKind,
-    parent_id: str | None,
-    node_url: str | None,
-    services: Sequence[DirectoryService],
-    keys: Sequence[Mapping[str, Any]],
-) -> dict[str, Any]:
-    """One member as the payload lists it (``keys`` from :func:`key_entry`)."""
-    node = None
-    if node_url is not None:
-        node = {"url": node_url, "services": [service_entry(s) for s in services]}
-    return {
-        "id": member_id,
-        "name_zh": name_zh,
-        "name_en": name_en,
-        "kind": kind.value,
-        "parent_id": parent_id,
-        "node": node,
-        "keys": list(keys),
-    }
-
-
-def payload(
-    *,
-    region: str,
-    serial: int,
-    issued_at: datetime,
-    expires_at: datetime,
-    members: Sequence[Mapping[str, Any]],
-) -> dict[str, Any]:
-    """The directory payload (``members`` from :func:`member_entry`, in a stable order)."""
-    if serial < 1 or expires_at <= issued_at:
-        raise ValueError("a directory has a positive serial and ends after it starts")
-    return {
-        "format": FORMAT,
-        "region": region,
-        "serial": serial,
-        "issued_at": format_time(issued_at),
-        "expires_at": format_time(expires_at),
-        "members": list(members),
-    }
-
-
-def listing_digest(*, region: str, members: Sequence[Mapping[str, Any]]) -> str:
-    """Hex SHA-256 of what a directory lists, without serial and times.
-
-    Equal digests mean an unchanged listing, so a server republishes only when something
-    changed or the current document is getting old.
-    """
-    return hashlib.sha256(
-        canonical({"format": FORMAT, "region": region, "members": list(members)})
-    ).hexdigest()
-
-
-def content_digest(body: Mapping[str, Any]) -> str:
-    """:func:`listing_digest` of a payload built by :func:`payload`."""
-    return listing_digest(region=body["region"], members=body["members"])
-
-
-def protected_header(*, key_id: str, algorithm: KeyAlgorithm) -> str:
-    """The base64url protected header naming the signing key and the document type."""
-    return jose.b64url(canonical({"alg": algorithm.value, "kid": key_id, "typ": JWS_TYPE}))
-
-
-def signing_input(protected: str, body: Mapping[str, Any]) -> bytes:
-    """JWS signing input: ``protected '.' base64url(JCS(payload))`` (RFC 7515 §5.1)."""
-    return f"{protected}.{jose.b64url(canonical(body))}".encode("ascii")
-
-
-def sign_directory(
-    body: Mapping[str, Any],
-    *,
-    key_id: str,
-    algorithm: KeyAlgorithm,
-    sign: Callable[[bytes], bytes],
-) -> bytes:
-    """The signed document bytes (canonical JSON), signed by ``sign`` with the root key."""
-    protected = protected_header(key_id=key_id, algorithm=algorithm)
-    signature = sign(signing_input(protected, body))
-    return canonical(
-        {
-            "directory": body,
-            "signature": {"protected": protected, "signature": jose.b64url(signature)},
-        }
-    )
-
-
-# --- verification ------------------------------------------------------------------------------
 
 
 def _reject(reason: RejectReason, message: str, message_zh: str) -> DirectoryRejected:
@@ -611,17 +362,3 @@ def check_succession(current: Directory | None, candidate: Directory) -> bool:
             f"序号 {candidate.serial} 对应两份不同的目录文件。",
         )
     return False
-
-
-def summary(directory: Directory) -> dict[str, Any]:
-    """A short JSON-ready description of a verified directory (for CLIs and logs)."""
-    return {
-        "serial": directory.serial,
-        "region": directory.region,
-        "issued_at": format_time(directory.issued_at),
-        "expires_at": format_time(directory.expires_at),
-        "signed_by": directory.signed_by,
-        "members": len(directory.members),
-        "keys": sum(len(m.keys) for m in directory.members),
-        "nodes": sum(1 for m in directory.members if m.node_url),
-    }
