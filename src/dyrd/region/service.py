@@ -88,14 +88,10 @@ def _not_found_city(code: str) -> NotFoundError:
 
 def _headline(session: Session, codes: Sequence[str]) -> dict[tuple[str, str], StatisticValue]:
     """Latest-year population and GDP per city."""
-    repo = RegionRepository(session)
-    flt = StatisticFilter(indicators=(HEADLINE_POPULATION, HEADLINE_GDP), cities=tuple(codes))
-    page = repo.statistics(flt, PageRequest(limit=100_000))
+    rows = RegionRepository(session).value_rows((HEADLINE_POPULATION, HEADLINE_GDP), codes)
     out: dict[tuple[str, str], StatisticValue] = {}
-    for s in page.items:  # ordered by year ascending, so the last one wins
-        out[(s.city_code, s.indicator)] = StatisticValue(
-            value=s.value, year=s.year, unit=s.unit, source=s.source
-        )
+    for city, indicator, year, value, unit, source in rows:  # years ascending: the last wins
+        out[(city, indicator)] = StatisticValue(value=value, year=year, unit=unit, source=source)
     return out
 
 
