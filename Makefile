@@ -39,6 +39,7 @@ test: lint typecheck importlint pytest
 
 bench: install
 	$(RUN) python bench/api.py
+	$(RUN) python bench/exchange.py
 
 clean:
 	rm -rf .venv .venv-uv var .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,15 @@ from dyrd.core.config import Settings
 from dyrd.core.db import Base, check_database, create_db_engine, make_session_factory
 from dyrd.core.errors import ConfigurationError
 from dyrd.exchange import api as exchange_api
+from dyrd.exchange import gateway_api as exchange_gateway_api
 from dyrd.exchange import models as _exchange_models  # noqa: F401  # registers tables on Base.metadata
+from dyrd.exchange import service as exchange_service
+from dyrd.exchange.adapters.gateway_client import HttpxGatewayTransport
+from dyrd.exchange.adapters.member_locator import DirectoryMemberLocator
+from dyrd.exchange.adapters.secret_file import load_or_create_secret
+from dyrd.exchange.compute.access import AccessPolicy
+from dyrd.exchange.service.federation import LocatingConsumerGateway, LocatingGateway
+from dyrd.exchange.service.gateway import GatewaySettings
 from dyrd.ledger import api as ledger_api
 from dyrd.ledger import models as _ledger_models  # noqa: F401  # registers tables on Base.metadata
 from dyrd.ledger.adapters.local_keys import FileSigner
@@ -31,6 +40,7 @@ from dyrd.region import models as _region_models  # noqa: F401  # registers tabl
 from dyrd.trust import api as trust_api
 from dyrd.trust import models as _trust_models  # noqa: F401  # registers tables on Base.metadata
 from dyrd.trust import service as trust_service
+from dyrd.trust.adapters.directory_client import DirectoryClient
 from dyrd.trust.adapters.file_keystore import FileKeyStore
 from dyrd.trust.ports import KeyStore
 from dyrd.web import install as install_web
@@ -45,7 +55,13 @@ def metadata() -> object:
 
 def routers() -> list[APIRouter]:
     """Every domain's router, in the order they appear in the OpenAPI document."""
-    return [region_api.router, trust_api.router, ledger_api.router, exchange_api.router]
+    return [
+        region_api.router,
+        trust_api.router,
+        ledger_api.router,
+        exchange_api.router,
+        exchange_gateway_api.router,
+    ]
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -107,6 +123,10 @@ def build_app(
     app = create_app(parts)
     app.state.settings = settings
     app.state.trust_keystore = trust_keystore(settings)
+    app.state.exchange_access_policy = exchange_access_policy(settings)
+    _wire_gateway(app, settings)
+    if settings.node_member:
+        _wire_federated_node(app, settings, parts)
     install_web(app)
     _run_ledger_checkpointer(app, settings, parts)
     return app
@@ -118,6 +138,155 @@ def trust_keystore(settings: Settings | None = None) -> KeyStore:
     secret = settings.key_passphrase
     passphrase = secret.get_secret_value().encode("utf-8") if secret is not None else None
     return FileKeyStore(settings.key_dir, passphrase=passphrase)
+
+
+def exchange_access_policy(settings: Settings | None = None) -> AccessPolicy:
+    """Answer deadline, grant cap and working-day calendar of the access workflow."""
+    settings = settings or Settings()
+    return exchange_service.access_policy(
+        answer_working_days=settings.exchange_answer_working_days,
+        max_grant_days=settings.exchange_max_grant_days,
+        holidays=settings.exchange_holidays,
+        workdays=settings.exchange_workdays,
+    )
+
+
+def gateway_settings(settings: Settings | None = None) -> GatewaySettings:
+    """The signed gateway's tunables from DYRD_GATEWAY_* settings."""
+    settings = settings or Settings()
+    return GatewaySettings(
+        skew=timedelta(seconds=settings.gateway_clock_skew_seconds),
+        algorithm=settings.gateway_algorithm,
+        upstream_timeout=settings.gateway_upstream_timeout_seconds,
+        retry_after=settings.gateway_retry_after_seconds,
+    )
+
+
+def gateway_transport(settings: Settings | None = None) -> HttpxGatewayTransport:
+    """How the consumer gateway reaches provider nodes: httpx, with the configured timeout."""
+    settings = settings or Settings()
+    return HttpxGatewayTransport(
+        timeout=settings.gateway_upstream_timeout_seconds,
+        retry_after=settings.gateway_retry_after_seconds,
+    )
+
+
+def _wire_gateway(app: FastAPI, settings: Settings) -> None:
+    """What the gateway routes build their gateways from (on first use, with the keystore)."""
+    app.state.exchange_gateway_settings = gateway_settings(settings)
+    app.state.exchange_gateway_transport = gateway_transport(settings)
+    loaded: list[bytes] = []
+
+    def pseudonym_secret() -> bytes:
+        if not loaded:  # read once: the file never changes under a running node
+            loaded.append(load_or_create_secret(settings.pseudonym_secret_path))
+        return loaded[0]
+
+    app.state.exchange_pseudonym_secret = pseudonym_secret
+
+
+def serve_settings(settings: Settings, *, member: str | None, directory: bool) -> Settings:
+    """Settings for `dyrd serve [--member ID | --directory]` (see docs in README, Federation).
+
+    ``--member``: one member's node, which knows other members only through the signed
+    directory at DYRD_DIRECTORY_URL, verified with the pinned DYRD_DIRECTORY_ROOT_KEY.
+    ``--directory``: the region's directory service: the trust API (members, keys, nodes,
+    ``/api/v1/trust/directory``) over the region's database and root key; it polls no one.
+    """
+    if member and directory:
+        raise ConfigurationError(
+            "--member and --directory exclude each other.",
+            "--member 与 --directory 不能同时使用。",
+            hint="Run the directory and each member node as separate processes.",
+        )
+    if directory:
+        return settings.model_copy(update={"node_member": None, "directory_url": None})
+    member = member or settings.node_member
+    if not member:
+        return settings
+    if not settings.directory_url or not settings.directory_root_key:
+        raise ConfigurationError(
+            f"The node of {member} needs the directory's URL and the pinned root key.",
+            "联邦节点需要目录地址与固定的根公钥。",
+            hint="Set DYRD_DIRECTORY_URL (https://.../api/v1/trust/directory) and "
+            "DYRD_DIRECTORY_ROOT_KEY (the JWK from `dyrd directory root-key`, or its file).",
+        )
+    return settings.model_copy(update={"node_member": member})
+
+
+def directory_root_key(settings: Settings) -> dict[str, Any]:
+    """The pinned region root key: DYRD_DIRECTORY_ROOT_KEY as JSON, or the file it names."""
+    value = (settings.directory_root_key or "").strip()
+    if value.startswith("{"):
+        return trust_service.parse_root_key(value.encode("utf-8"), source="DYRD_DIRECTORY_ROOT_KEY")
+    try:
+        data = Path(value).read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(
+            f"Cannot read the pinned root key {value}: {exc.strerror}.",
+            "无法读取固定的根公钥文件。",
+            hint="DYRD_DIRECTORY_ROOT_KEY is the JWK itself or the path of a file holding it.",
+        ) from exc
+    return trust_service.parse_root_key(data, source=value)
+
+
+def _wire_federated_node(app: FastAPI, settings: Settings, parts: AppParts) -> None:
+    """A member's own node: poll the signed directory; find other members' nodes and keys there."""
+    assert settings.directory_url is not None  # noqa: S101  # checked by serve_settings
+    client = DirectoryClient(
+        settings.directory_url,
+        root_public_jwk=directory_root_key(settings),
+        cache_path=settings.directory_cache_path,
+        clock=parts.clock,
+        interval=settings.directory_refresh_seconds,
+        timeout=settings.gateway_upstream_timeout_seconds,
+    )
+    locator = DirectoryMemberLocator(client)
+    gw = app.state.exchange_gateway_settings
+    app.state.node_member = settings.node_member
+    app.state.trust_directory_client = client
+    app.state.exchange_member_locator = locator
+    app.state.exchange_gateway = LocatingGateway(
+        locator=locator,
+        keystore=app.state.trust_keystore,
+        clock=parts.clock,
+        secret=app.state.exchange_pseudonym_secret,
+        settings=gw,
+    )
+    app.state.exchange_consumer_gateway = LocatingConsumerGateway(
+        transport=app.state.exchange_gateway_transport,
+        keystore=app.state.trust_keystore,
+        clock=parts.clock,
+        algorithm=gw.algorithm,
+        skew=gw.skew,
+        locator=locator,
+    )
+
+    @app.get("/directoryz", tags=["ops"])
+    def directoryz() -> dict[str, Any]:
+        """The node's copy of the signed directory: fresh, stale-but-valid or expired."""
+        status = client.status()
+        return {
+            "member": settings.node_member,
+            "state": status.state.value,
+            "serial": status.serial,
+            "expires_at": status.expires_at,
+            "last_error": status.last_error,
+        }
+
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: Any) -> AsyncIterator[Any]:
+        client.start()
+        try:
+            async with inner(application) as state:
+                yield state
+        finally:
+            client.close()
+            app.state.exchange_gateway.close()
+
+    app.router.lifespan_context = lifespan
 
 
 def ledger_signer(settings: Settings | None = None) -> Signer:

@@ -26,6 +26,8 @@ from dyrd.core.errors import (
     NotFoundError,
     PayloadTooLarge,
     PermissionDenied,
+    ServiceUnavailable,
+    UpstreamInvalid,
     ValidationFailed,
 )
 
@@ -37,6 +39,8 @@ EXPECTED_STATUS: dict[type[DyrdError], int] = {
     AuthenticationRequired: 401,
     PermissionDenied: 403,
     ConfigurationError: 503,
+    ServiceUnavailable: 503,
+    UpstreamInvalid: 502,
 }
 
 

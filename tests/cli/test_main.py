@@ -23,6 +23,7 @@ from dyrd.core.errors import (
     DyrdError,
     NotFoundError,
     PermissionDenied,
+    ServiceUnavailable,
     ValidationFailed,
 )
 from dyrd.region import bundled
@@ -302,6 +303,7 @@ def test_invalid_settings_exit_8_naming_the_variable(
         (AuthenticationRequired, 6),
         (PermissionDenied, 7),
         (ConfigurationError, 8),
+        (ServiceUnavailable, 9),
     ],
     ids=lambda v: getattr(v, "__name__", str(v)),
 )

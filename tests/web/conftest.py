@@ -1,4 +1,5 @@
-"""A live dashboard on 127.0.0.1 (uvicorn in a thread) and a headless Chromium to drive it."""
+"""Catalog data for the data-sharing pages, a live dashboard on 127.0.0.1 (uvicorn in a thread)
+and a headless Chromium to drive it."""
 
 from __future__ import annotations
 
@@ -15,14 +16,98 @@ import pytest
 import uvicorn
 from sqlalchemy.orm import Session
 
-from dyrd import bootstrap
+from dyrd import bootstrap, ledger
+from dyrd.core.actor import Actor
+from dyrd.core.auth import Principal
+from dyrd.core.clock import Clock
 from dyrd.core.config import Settings
 from dyrd.core.db import create_db_engine
+from dyrd.core.types import Role
+from dyrd.exchange import ResourceUpdate
+from dyrd.exchange import service as exchange_service
+from dyrd.exchange.compute.tabular import FileFormat
+from dyrd.ledger.adapters.local_keys import Ed25519Signer
 from dyrd.region import service as region_service
+from dyrd.trust import service as trust_service
 from tests.conftest import fixed_clock
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
+
+CREDIT = "zj-enterprise-credit-sample"
+CREDIT_OWNER = "CN-YRD/GOV/330000/SCJGJ"
+STEWARD = Principal("zj.steward", {CREDIT_OWNER: frozenset({Role.DATA_STEWARD})})
+# Made-up rows for the sample entry (not real enterprises): one missing legal representative
+# and one missing capital, so completeness is below 100% in a known way.
+CREDIT_CSV = (
+    "credit_code,enterprise_name,legal_representative,registered_capital,established_on,"
+    "credit_grade,abnormal_operation,updated_at\n"
+    "TEST00000000000001,样例企业甲,张三,100.5,2019-03-01,A,false,2026-11-25T08:00:00Z\n"
+    "TEST00000000000002,样例企业乙,,2000,2020-07-15,B,true,2026-11-25T08:00:00Z\n"
+    "TEST00000000000003,样例企业丙,李四,,2021-01-04,A,false,2026-11-25T08:00:00Z\n"
+    "TEST00000000000004,样例企业丁,王五,50,2018-12-30,C,false,2026-11-25T08:00:00Z\n"
+).encode()
+
+
+def load_catalog(session: Session, clock: Clock) -> None:
+    """The bundled sample entries (what `dyrd catalog load-samples` loads)."""
+    exchange_service.load_samples(session, clock=clock)
+
+
+def give_credit_a_history(session: Session, clock: Clock) -> None:
+    """Versions 2 (metadata: keywords, frequency) and 3 (data upload) of the credit sample."""
+    exchange_service.update_resource(
+        session,
+        CREDIT,
+        ResourceUpdate(
+            keywords=[
+                "企业",
+                "信用",
+                "统一社会信用代码",
+                "经营异常",
+                "enterprise",
+                "credit",
+                "信用等级",
+            ],
+            frequency="WEEKLY",
+            change_summary="加入关键词“信用等级”，更新频率改为每周。",
+        ),
+        principal=STEWARD,
+        clock=clock,
+    )
+    exchange_service.upload_data(
+        session, CREDIT, content=CREDIT_CSV, fmt=FileFormat.CSV, principal=STEWARD, clock=clock
+    )
+
+
+def fill_ledger(session: Session, clock: Clock) -> None:
+    """A few ledger entries, all but the last two covered by a signed head."""
+    actor = Actor(user="zj.steward", member=CREDIT_OWNER)
+    for i in range(6):
+        ledger.append(
+            session,
+            kind=ledger.EntryKind.CATALOG_CHANGE if i % 2 else ledger.EntryKind.EXCHANGE_REQUEST,
+            subject=f"resource:{CREDIT}",
+            actor=actor,
+            payload={"i": i},
+            clock=clock,
+        )
+        session.commit()
+        if i == 3:
+            ledger.sign_pending_head(session, signer=Ed25519Signer.generate(), clock=clock)
+
+
+@pytest.fixture
+def catalog(session: Session, clock: Clock) -> None:
+    """The sample entries in the test transaction (rolled back afterwards)."""
+    load_catalog(session, clock)
+
+
+@pytest.fixture
+def credit_history(catalog: None, session: Session, clock: Clock) -> None:
+    """The samples, and the credit sample with three versions and data."""
+    give_credit_a_history(session, clock)
+
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -52,6 +137,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     bootstrap.upgrade_database(engine)
     with Session(engine) as session:
         region_service.load_bundled(session, clock=fixed_clock)
+        trust_service.load_default_members(session, clock=fixed_clock)
+        load_catalog(session, fixed_clock)
+        give_credit_a_history(session, fixed_clock)
+        fill_ledger(session, fixed_clock)
     app = bootstrap.build_app(
         Settings(database_url=str(engine.url)), engine=engine, clock=fixed_clock
     )

@@ -224,3 +224,40 @@ def test_dashboard_without_javascript(browser: Browser, live_server: str, traffi
     finally:
         ctx.close()
     assert traffic.foreign() == []
+
+
+def test_catalog_search_opens_a_resource_with_its_sharing_badge(
+    live_server: str, page: Page, traffic: Traffic, shots: Path
+) -> None:
+    page.goto(f"{live_server}/catalog")
+    assert page.locator("li.result").count() == 5
+    page.screenshot(path=str(shots / "catalog-zh.png"), full_page=True)
+    page.fill("#catalog-q", "企业 信用")
+    with page.expect_navigation():
+        page.press("#catalog-q", "Enter")
+    assert "q=" in page.url
+    first = page.locator("li.result").first
+    assert first.get_attribute("data-name") == "zj-enterprise-credit-sample"
+    page.screenshot(path=str(shots / "catalog-search-zh.png"), full_page=True)
+    with page.expect_navigation():
+        first.locator("h3 a").click()
+    assert page.url == f"{live_server}/catalog/zj-enterprise-credit-sample"
+    assert page.locator("h1").inner_text() == "企业信用信息（样例）"
+    badge = page.locator(".resource-badges .badge-sharing")
+    assert badge.inner_text() == "有条件共享"
+    assert badge.get_attribute("data-sharing") == "conditional"
+    # the badge is coloured (amber), not the plain text colour
+    colour = badge.evaluate("el => getComputedStyle(el).color")
+    assert colour == "rgb(242, 193, 78)"
+    assert page.locator("table.versions tbody tr").count() == 3
+    assert page.locator("table.quality tbody tr").count() == 8
+    page.screenshot(path=str(shots / "resource-zh.png"), full_page=True)
+    with page.expect_navigation():
+        page.locator("table.versions a", has_text="与上一版比较").nth(1).click()
+    assert "/diff?from=1&to=2" in page.url
+    assert page.locator("table.diff tbody tr").count() == 2
+    page.screenshot(path=str(shots / "diff-zh.png"), full_page=True)
+    page.goto(f"{live_server}/ledger?lang=en")
+    assert page.locator("table.entries tbody tr").count() >= 6  # catalog changes log too
+    page.screenshot(path=str(shots / "ledger-en.png"), full_page=True)
+    assert_stayed_local(traffic)

@@ -271,7 +271,7 @@ def test_an_unknown_indicator_with_a_year_gives_one_notice(client: TestClient) -
 def test_navigation_links_only_to_pages_that_exist(client: TestClient) -> None:
     html = client.get("/").text
     nav = html[html.index('class="mainnav"') : html.index("</nav>")]
-    assert re.findall(r'href="([^"]+)"', nav) == ["/", "/docs"]
+    assert re.findall(r'href="([^"]+)"', nav) == ["/", "/catalog", "/ledger", "/docs"]
     assert "数字长三角" in html
     assert "Digital YRD" in html
     for href in set(re.findall(r'href="(/[^"?#]*)', html)):
@@ -297,7 +297,14 @@ def test_pages_are_not_in_the_openapi_schema() -> None:
     app = FastAPI()
     web.install(app)
     pages = {getattr(r, "path", "") for r in web.routes.router.routes}
-    assert pages == {"/", "/cities/{code}"}
+    assert pages == {
+        "/",
+        "/cities/{code}",
+        "/catalog",
+        "/catalog/{ref}",
+        "/catalog/{ref}/diff",
+        "/ledger",
+    }
     assert "/static" in {getattr(r, "path", "") for r in app.routes}
     assert app.openapi()["paths"] == {}
 
@@ -312,6 +319,13 @@ def test_an_empty_database_renders_with_a_hint(tmp_path: Path) -> None:
         assert "dyrd region load" in resp.text
         assert regions(resp.text) == {}
         assert c.get("/cities/310000").status_code == 404
+        catalog = c.get("/catalog")
+        assert catalog.status_code == 200
+        assert "dyrd catalog load-samples" in catalog.text
+        ledger = c.get("/ledger")
+        assert ledger.status_code == 200
+        assert "账本尚无已签名的树头" in ledger.text
+        assert "账本中还没有条目" in ledger.text
     engine.dispose()
 
 

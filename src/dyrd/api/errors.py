@@ -21,6 +21,8 @@ from dyrd.core.errors import (
     NotFoundError,
     PayloadTooLarge,
     PermissionDenied,
+    ServiceUnavailable,
+    UpstreamInvalid,
     ValidationFailed,
 )
 
@@ -72,6 +74,8 @@ STATUS: dict[type[DyrdError], int] = {
     AuthenticationRequired: 401,
     PermissionDenied: 403,
     ConfigurationError: 503,
+    ServiceUnavailable: 503,
+    UpstreamInvalid: 502,
 }
 
 
@@ -103,11 +107,13 @@ def problem(
 
 async def _dyrd_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DyrdError)  # noqa: S101  # registered for DyrdError only
+    retry = getattr(exc, "retry_after", None)
     return problem(
         status_for(exc),
         exc.title,
         exc.message,
         type_=f"urn:dyrd:problem:{exc.code}",
+        headers={"Retry-After": str(retry)} if retry is not None else None,
         title_zh=exc.title_zh,
         detail_zh=exc.message_zh,
         hint=exc.hint,

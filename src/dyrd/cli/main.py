@@ -18,10 +18,13 @@ from dyrd.core.config import load_settings
 from dyrd.core.db import make_session_factory
 from dyrd.core.errors import DyrdError
 from dyrd.core.logging import configure_logging
+from dyrd.exchange import access_cli as exchange_access_cli
 from dyrd.exchange import cli as exchange_cli
+from dyrd.exchange import gateway_cli as exchange_gateway_cli
 from dyrd.ledger import cli as ledger_cli
 from dyrd.region import cli as region_cli
 from dyrd.trust import cli as trust_cli
+from dyrd.trust import federation_cli as trust_federation_cli
 from dyrd.trust import keys_cli as trust_keys_cli
 
 
@@ -45,13 +48,22 @@ db_app = typer.Typer(help="数据库 / Database.")
 app.add_typer(db_app, name="db")
 app.add_typer(region_cli.app, name="region")
 app.add_typer(exchange_cli.app, name="catalog")
+exchange_app = exchange_access_cli.build_app(policy=bootstrap.exchange_access_policy)
+exchange_app.command("fetch")(
+    exchange_gateway_cli.build_fetch(
+        keystore=bootstrap.trust_keystore,
+        transport=bootstrap.gateway_transport,
+        settings=bootstrap.gateway_settings,
+    )
+)
+app.add_typer(exchange_app, name="exchange")
 app.add_typer(trust_cli.user_app, name="user")
 app.add_typer(trust_cli.token_app, name="token")
 app.add_typer(trust_cli.member_app, name="member")
 app.add_typer(trust_keys_cli.build_key_app(keystore=bootstrap.trust_keystore), name="key")
-app.add_typer(
-    trust_keys_cli.build_directory_app(keystore=bootstrap.trust_keystore), name="directory"
-)
+directory_app = trust_keys_cli.build_directory_app(keystore=bootstrap.trust_keystore)
+directory_app.command("register")(trust_federation_cli.register)
+app.add_typer(directory_app, name="directory")
 app.add_typer(ledger_cli.build_app(signer=bootstrap.ledger_signer), name="ledger")
 
 
@@ -92,9 +104,29 @@ def db_upgrade(
 def serve(
     host: Annotated[str | None, typer.Option(help="监听地址 / bind address")] = None,
     port: Annotated[int | None, typer.Option(help="端口 / port")] = None,
+    member: Annotated[
+        str | None,
+        typer.Option(
+            "--member",
+            help="联邦节点：只服务此成员，经签名目录识别其他成员 / federated node of this member "
+            "(needs DYRD_DIRECTORY_URL and DYRD_DIRECTORY_ROOT_KEY)",
+        ),
+    ] = None,
+    directory: Annotated[
+        bool,
+        typer.Option(
+            "--directory",
+            help="区域目录服务 / run the region's directory service (members, keys, nodes)",
+        ),
+    ] = False,
 ) -> None:
-    """启动 API 与驾驶舱 / Serve the API and the dashboard."""
-    settings = load_settings()
+    """启动 API 与驾驶舱 / Serve the API and the dashboard.
+
+    Without options one process hosts every member (the embedded default). `--member ID` runs
+    one member's node, federated through the signed directory; `--directory` runs the region's
+    directory service.
+    """
+    settings = bootstrap.serve_settings(load_settings(), member=member, directory=directory)
     engine = bootstrap.connect(settings)
     bootstrap.ensure_migrated(engine)
     web = bootstrap.build_app(settings, engine=engine)

@@ -24,6 +24,7 @@ from dyrd.core.errors import (
     DyrdError,
     NotFoundError,
     PermissionDenied,
+    ServiceUnavailable,
     ValidationFailed,
 )
 
@@ -35,6 +36,7 @@ EXIT_CODES: dict[type[DyrdError], int] = {
     AuthenticationRequired: 6,
     PermissionDenied: 7,
     ConfigurationError: 8,
+    ServiceUnavailable: 9,
 }
 
 

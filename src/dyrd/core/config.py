@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import Field, SecretStr, ValidationError
@@ -38,9 +39,54 @@ class Settings(BaseSettings):
     directory_validity_hours: float = Field(
         default=24.0, ge=1 / 60, le=744, description="How long each signed directory is valid"
     )
+    node_member: str | None = Field(
+        default=None,
+        description="Federated node: the member this node serves (`dyrd serve --member`)",
+    )
+    directory_url: str | None = Field(
+        default=None,
+        description="Federated node: URL of the region's signed directory "
+        "(.../api/v1/trust/directory); unset: embedded, every member in this database",
+    )
+    directory_root_key: str | None = Field(
+        default=None,
+        description="Federated node: the pinned region root public key, a JWK (Set) as JSON "
+        "or the path of a file holding it",
+    )
+    directory_refresh_seconds: float = Field(
+        default=60.0, gt=0, le=3600, description="How often a federated node polls the directory"
+    )
+    directory_cache_path: Path = Field(
+        default=DEFAULT_DATA_DIR / "directory.json",
+        description="Where a federated node keeps its last verified copy of the directory",
+    )
     ledger_key_path: Path = Field(
         default=DEFAULT_DATA_DIR / "ledger-ed25519.pem",
         description="Ed25519 key that signs ledger tree heads; created (mode 0600) on first use",
+    )
+    pseudonym_secret_path: Path = Field(
+        default=DEFAULT_DATA_DIR / "pseudonym.secret",
+        description="Secret from which each grant's pseudonym key is derived; created (mode "
+        "0600) on first use. Replacing it changes every pseudonym released from then on",
+    )
+    # 1.0: a policy choice of the platform, not a standard (see dyrd.exchange.compute.dp).
+    privacy_epsilon_per_grant: float = Field(
+        default=1.0, gt=0, le=1000, description="Total differential-privacy ε of each grant"
+    )
+    # 30 s: see dyrd.exchange.compute.xroad.DEFAULT_SKEW for why.
+    gateway_clock_skew_seconds: int = Field(
+        default=30, ge=1, le=300, description="How far a signed request's created may be from now"
+    )
+    gateway_algorithm: str = Field(
+        default="ES256",
+        pattern="^(ES256|EdDSA)$",
+        description="Algorithm of the member keys the gateway signs requests and responses with",
+    )
+    gateway_upstream_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300, description="Timeout for provider nodes and upstream services"
+    )
+    gateway_retry_after_seconds: int = Field(
+        default=30, ge=1, le=3600, description="Retry-After sent when a node or service is down"
     )
     ledger_checkpoint_seconds: float = Field(
         default=10.0,
@@ -49,6 +95,23 @@ class Settings(BaseSettings):
     )
     ledger_checkpoint_entries: int = Field(
         default=1000, ge=1, description="...or as soon as this many entries wait for a head"
+    )
+    # 10: the longer of the answer limits in the sharing rules the project follows (Guizhou:
+    # 10 working days; a 2024 county rule: 5, or 10 when data must first be published); see
+    # dyrd.exchange.compute.access.DEFAULT_ANSWER_WORKING_DAYS for the sources.
+    exchange_answer_working_days: int = Field(
+        default=10, ge=1, le=60, description="Working days an owner has to answer a request"
+    )
+    exchange_max_grant_days: int = Field(
+        default=365, ge=1, le=3650, description="Longest grant a request may ask for (days)"
+    )
+    exchange_holidays: list[date] = Field(
+        default_factory=list,
+        description="Extra days off (JSON list of dates) on top of the bundled State Council ones",
+    )
+    exchange_workdays: list[date] = Field(
+        default_factory=list,
+        description="Extra worked weekend days (调休上班, JSON list of dates)",
     )
 
 

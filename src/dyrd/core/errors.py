@@ -99,3 +99,23 @@ class ConfigurationError(DyrdError):
     code = "configuration-error"
     title = "Configuration error"
     title_zh = "配置错误"
+
+
+@dataclass(eq=False)
+class ServiceUnavailable(DyrdError):
+    """Another node or service the request needs did not answer; try again after a while."""
+
+    retry_after: int | None = None
+    """Seconds the caller should wait before trying again (sent as HTTP ``Retry-After``)."""
+
+    code = "service-unavailable"
+    title = "Service unavailable"
+    title_zh = "服务不可用"
+
+
+class UpstreamInvalid(ServiceUnavailable):
+    """Another node answered, but with something that cannot be trusted or understood."""
+
+    code = "upstream-invalid"
+    title = "Invalid answer from another node"
+    title_zh = "其他节点的应答无效"

@@ -37,7 +37,7 @@ from dyrd.core.errors import (
     ValidationFailed,
 )
 from dyrd.core.pagination import MAX_PAGE_SIZE
-from dyrd.exchange import service
+from dyrd.exchange import access_api, service
 from dyrd.exchange.compute.catalog import OWNER_PATTERN
 from dyrd.exchange.compute.search import Filter, Sort, SortField
 from dyrd.exchange.compute.tabular import FileFormat
@@ -614,3 +614,4 @@ def _run_action(
 
 router.include_router(catalog)
 router.include_router(ckan)
+router.include_router(access_api.router)

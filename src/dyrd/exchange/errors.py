@@ -83,3 +83,139 @@ class DataAccessDenied(PermissionDenied):
     code = "data-access-denied"
     title = "No access to the data"
     title_zh = "无权访问数据"
+
+
+# ---------------------------------------------------------------------------------------------
+# Access requests and grants
+
+
+class AccessRequestNotFound(NotFoundError):
+    """No access request with that id."""
+
+    code = "access-request-not-found"
+    title = "Access request not found"
+    title_zh = "共享申请不存在"
+
+
+class AccessRequestInvalid(ValidationFailed):
+    """An access request asks for something the resource or the policy does not allow."""
+
+    code = "access-request-invalid"
+    title = "Invalid access request"
+    title_zh = "共享申请无效"
+
+
+class AccessRequestDecided(ConflictError):
+    """The request was already answered; a decision is final."""
+
+    code = "access-request-decided"
+    title = "Request already answered"
+    title_zh = "共享申请已答复"
+
+
+class NotAParty(PermissionDenied):
+    """The caller belongs neither to the consumer nor to the owner of a request or grant."""
+
+    code = "not-a-party"
+    title = "Not a party to this request or grant"
+    title_zh = "非该申请或授权的当事方"
+
+
+class GrantNotFound(NotFoundError):
+    """No grant with that id."""
+
+    code = "grant-not-found"
+    title = "Grant not found"
+    title_zh = "授权不存在"
+
+
+class GrantAlreadyRevoked(ConflictError):
+    """The grant was revoked before."""
+
+    code = "grant-already-revoked"
+    title = "Grant already revoked"
+    title_zh = "授权已撤销"
+
+
+class GrantDenied(PermissionDenied):
+    """A grant does not cover a use; the subclasses say why."""
+
+    code = "grant-denied"
+    title = "Grant does not cover this use"
+    title_zh = "授权不涵盖此次使用"
+
+
+class GrantExpired(GrantDenied):
+    """The grant's validity ended (``valid_until`` is exclusive)."""
+
+    code = "grant-expired"
+    title = "Grant expired"
+    title_zh = "授权已过期"
+
+
+class GrantNotYetValid(GrantDenied):
+    """The grant's validity has not started."""
+
+    code = "grant-not-yet-valid"
+    title = "Grant not yet valid"
+    title_zh = "授权尚未生效"
+
+
+class GrantRevoked(GrantDenied):
+    """The owner revoked the grant."""
+
+    code = "grant-revoked"
+    title = "Grant revoked"
+    title_zh = "授权已被撤销"
+
+
+class GrantWrongConsumer(GrantDenied):
+    """The grant was given to another member."""
+
+    code = "grant-wrong-consumer"
+    title = "Grant belongs to another member"
+    title_zh = "授权不属于该成员"
+
+
+class GrantWrongResource(GrantDenied):
+    """The grant is for another resource."""
+
+    code = "grant-wrong-resource"
+    title = "Grant is for another resource"
+    title_zh = "授权针对其他数据资源"
+
+
+class FieldNotGranted(GrantDenied):
+    """A requested column is not among the grant's columns; ``errors`` names each."""
+
+    code = "field-not-granted"
+    title = "Field not granted"
+    title_zh = "字段未获授权"
+
+
+# ---------------------------------------------------------------------------------------------
+# Privacy gates
+
+
+class AnonymityRefused(PermissionDenied):
+    """A release of personal data fails k-anonymity or l-diversity, even after generalisation."""
+
+    code = "anonymity-refused"
+    title = "Release refused: not anonymous enough"
+    title_zh = "拒绝发布：匿名化程度不足"
+
+
+class PrivacyBudgetExhausted(PermissionDenied):
+    """The grant's differential-privacy budget cannot pay for the query's ε."""
+
+    code = "privacy-budget-exhausted"
+    title = "Privacy budget exhausted"
+    title_zh = "隐私预算已用尽"
+
+
+class PrivacyQueryInvalid(ValidationFailed):
+    """An aggregate query cannot be answered as declared (column, bounds, categories, ε)."""
+
+    code = "privacy-query-invalid"
+    title = "Invalid aggregate query"
+    title_zh = "统计查询无效"

@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Table,
+    delete,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
-from dyrd.exchange.models import Resource, ResourceRow, ResourceVersion
+from dyrd.core.types import REGION_MEMBER_ID
+from dyrd.exchange.models import (
+    AccessRequest,
+    GatewayNonce,
+    Grant,
+    Resource,
+    ResourceRow,
+    ResourceVersion,
+)
 
 ACTIVE = "active"
 WITHDRAWN = "withdrawn"
@@ -118,3 +138,173 @@ class ExchangeRepository:
     def count_versions(self, resource_id: str) -> int:
         stmt = select(func.count()).where(ResourceVersion.resource_id == resource_id)
         return self.session.scalar(stmt) or 0
+
+
+def _members(column: Any, members: Collection[str]) -> ColumnElement[bool]:
+    """Rows whose ``column`` is one of ``members`` or a department under one (the region: all)."""
+    if REGION_MEMBER_ID in members:
+        return true()
+    if not members:
+        return false()
+    return or_(*(or_(column == m, column.like(m + "/%")) for m in sorted(members)))
+
+
+class AccessRepository:
+    """Reads and writes access requests and grants on one session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: AccessRequest | Grant) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def request(self, request_id: str) -> AccessRequest | None:
+        return self.session.get(AccessRequest, request_id)
+
+    def grant(self, grant_id: str) -> Grant | None:
+        return self.session.get(Grant, grant_id)
+
+    def grant_ids(self, request_ids: Collection[str]) -> dict[str, str]:
+        """Grant id per request id, for the requests that have one."""
+        if not request_ids:
+            return {}
+        stmt = select(Grant.request_id, Grant.id).where(Grant.request_id.in_(request_ids))
+        return {str(r): str(g) for r, g in self.session.execute(stmt)}
+
+    def resource_names(self, resource_ids: Collection[str]) -> dict[str, str]:
+        if not resource_ids:
+            return {}
+        stmt = select(Resource.id, Resource.name).where(Resource.id.in_(resource_ids))
+        return {str(i): str(n) for i, n in self.session.execute(stmt)}
+
+    def requests(
+        self,
+        *,
+        consumer_of: Collection[str] | None,
+        owner_of: Collection[str] | None,
+        status: str | None,
+        overdue_before: date | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[AccessRequest], int]:
+        """Requests where the consumer or the owner is among the members given (None: ignored)."""
+        sides = []
+        if consumer_of is not None:
+            sides.append(_members(AccessRequest.consumer_member, consumer_of))
+        if owner_of is not None:
+            sides.append(_members(AccessRequest.owner_member, owner_of))
+        conds: list[ColumnElement[bool]] = [or_(*sides)] if sides else []
+        if status is not None:
+            conds.append(AccessRequest.status == status)
+        if overdue_before is not None:
+            conds.append(AccessRequest.status == "pending")
+            conds.append(AccessRequest.due_date < overdue_before)
+        total = self.session.scalar(select(func.count(AccessRequest.id)).where(*conds)) or 0
+        stmt = (
+            select(AccessRequest)
+            .where(*conds)
+            .order_by(AccessRequest.submitted_at.desc(), AccessRequest.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return list(self.session.scalars(stmt)), total
+
+    def unescalated_overdue(self, today: date) -> list[AccessRequest]:
+        """Pending requests whose answer day ended before ``today`` and were never escalated."""
+        stmt = (
+            select(AccessRequest)
+            .where(
+                AccessRequest.status == "pending",
+                AccessRequest.due_date < today,
+                AccessRequest.escalated_at.is_(None),
+            )
+            .order_by(AccessRequest.due_date, AccessRequest.id)
+            .with_for_update()
+        )
+        return list(self.session.scalars(stmt))
+
+    def grants(
+        self,
+        *,
+        consumer_of: Collection[str] | None,
+        owner_of: Collection[str] | None,
+        resource_id: str | None,
+        status: str | None,
+        valid_at: datetime | None,
+        ended_at: datetime | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Grant], int]:
+        """Grants where the consumer or the owner is among the members given (None: ignored)."""
+        sides = []
+        if consumer_of is not None:
+            sides.append(_members(Grant.consumer_member, consumer_of))
+        if owner_of is not None:
+            sides.append(_members(Grant.owner_member, owner_of))
+        conds: list[ColumnElement[bool]] = [or_(*sides)] if sides else []
+        if resource_id is not None:
+            conds.append(Grant.resource_id == resource_id)
+        if status is not None:
+            conds.append(Grant.status == status)
+        if valid_at is not None:
+            conds.append(Grant.valid_until > valid_at)
+        if ended_at is not None:
+            conds.append(Grant.valid_until <= ended_at)
+        total = self.session.scalar(select(func.count(Grant.id)).where(*conds)) or 0
+        stmt = (
+            select(Grant)
+            .where(*conds)
+            .order_by(Grant.created_at.desc(), Grant.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return list(self.session.scalars(stmt)), total
+
+
+class NonceRepository:
+    """The gateway's store of accepted request nonces."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def claim(
+        self, client_member: str, nonce: str, *, expires_at: datetime, message_id: str
+    ) -> bool:
+        """Record a nonce; False when that client already used it (a replay).
+
+        INSERT ... ON CONFLICT DO NOTHING on both backends: no savepoint, and on PostgreSQL a
+        concurrent insert of the same nonce waits for the first transaction, then sees it.
+        """
+        values = {
+            "client_member": client_member,
+            "nonce": nonce,
+            "expires_at": expires_at,
+            "message_id": message_id,
+        }
+        table = cast(Table, GatewayNonce.__table__)
+        if self.session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects import postgresql
+
+            stmt: Executable = (
+                postgresql.insert(table)
+                .values(**values)
+                .on_conflict_do_nothing()
+                .returning(table.c.nonce)
+            )
+        else:
+            from sqlalchemy.dialects import sqlite
+
+            stmt = (
+                sqlite.insert(table)
+                .values(**values)
+                .on_conflict_do_nothing()
+                .returning(table.c.nonce)
+            )
+        # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT DO NOTHING.
+        return self.session.execute(stmt).first() is not None
+
+    def prune(self, before: datetime) -> int:
+        """Delete nonces that expired before ``before``; how many went."""
+        result = self.session.execute(delete(GatewayNonce).where(GatewayNonce.expires_at < before))
+        return int(getattr(result, "rowcount", 0) or 0)

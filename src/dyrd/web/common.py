@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
@@ -89,7 +90,37 @@ class Kpi:
     source: str = ""
 
 
-def language_links(path: str, params: Mapping[str, str]) -> dict[Lang, str]:
-    """The current URL with ``lang`` set to each language (other query parameters kept)."""
-    kept = {k: v for k, v in params.items() if k != "lang"}
-    return {lang: path + "?" + urlencode({**kept, "lang": lang}) for lang in LANGS}
+def language_links(
+    path: str, params: Mapping[str, str] | Iterable[tuple[str, str]]
+) -> dict[Lang, str]:
+    """The current URL with ``lang`` set to each language (other query parameters kept).
+
+    ``params`` may be a mapping or (key, value) pairs, so repeated keys (``?theme=A&theme=B``)
+    survive the switch.
+    """
+    pairs = list(params.items()) if isinstance(params, Mapping) else list(params)
+    kept = [(k, v) for k, v in pairs if k != "lang"]
+    return {lang: path + "?" + urlencode([*kept, ("lang", lang)]) for lang in LANGS}
+
+
+BEIJING = timezone(timedelta(hours=8), "UTC+8")
+"""China Standard Time: every member of the region keeps it, with no daylight saving."""
+
+
+def local_time(moment: datetime | None, *, seconds: bool = False) -> str:
+    """A stored moment as Beijing time, ``2026-11-26 16:00``; empty for None."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:  # SQLite returns naive datetimes; the platform stores UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def local_date(moment: datetime | None) -> str:
+    """The Beijing calendar date of a stored moment; empty for None."""
+    return local_time(moment)[:10]
+
+
+def clip(given: str, limit: int = 40) -> str:
+    """A user-supplied value as echoed in a notice: never more than ``limit`` characters."""
+    return given if len(given) <= limit else given[: limit - 1] + "…"

@@ -16,7 +16,7 @@ from dyrd.region import service as region
 from dyrd.region.schemas import CityRead, IndicatorRead, StatisticValue
 from dyrd.web import mapsvg
 from dyrd.web.choropleth import ChoroplethMap, build_map
-from dyrd.web.common import Cell, Kpi, Notice, cell, indicator_values, name_in, notice
+from dyrd.web.common import Cell, Kpi, Notice, cell, clip, indicator_values, name_in, notice
 from dyrd.web.i18n import Lang, t, unit_label
 
 DEFAULT_INDICATOR = region.HEADLINE_GDP
@@ -91,11 +91,6 @@ class Overview:
     empty: bool
 
 
-def _clip(given: str, limit: int = 40) -> str:
-    """A user-supplied value as echoed in a notice: never more than ``limit`` characters."""
-    return given if len(given) <= limit else given[: limit - 1] + "…"
-
-
 def _resolve_indicator(
     usable: Sequence[IndicatorRead], given: str | None, notices: list[Notice]
 ) -> tuple[IndicatorRead | None, bool]:
@@ -110,7 +105,7 @@ def _resolve_indicator(
         notices.append(
             notice(
                 "notice.bad_indicator",
-                given=_clip(given),
+                given=clip(given),
                 fallback=lambda lg: name_in(default, lg),
             )
         )
@@ -135,7 +130,7 @@ def _resolve_year(
         notice(
             "notice.bad_year",
             indicator=lambda lg: name_in(indicator, lg),
-            given=_clip(given),
+            given=clip(given),
             fallback=latest,
         )
     )
@@ -193,7 +188,7 @@ def default_order(key: str) -> str:
 def _resolve_sort(sort: str | None, order: str | None, notices: list[Notice]) -> tuple[str, str]:
     key = sort or "code"
     if key not in SORT_KEYS:
-        notices.append(notice("notice.bad_sort", given=_clip(key)))
+        notices.append(notice("notice.bad_sort", given=clip(key)))
         key = "code"
     return key, order if order in ("asc", "desc") else default_order(key)
 

@@ -13,15 +13,27 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 import dyrd
-from dyrd.core.deps import SessionDep
+from dyrd.core.deps import ClockDep, SessionDep
 from dyrd.core.errors import NotFoundError
-from dyrd.web import citypage, common, overview
+from dyrd.exchange import AccessPolicy
+from dyrd.exchange import service as exchange
+from dyrd.web import (
+    catalogpage,
+    citypage,
+    common,
+    diffpage,
+    ledgerpage,
+    overview,
+    resourcepage,
+)
 from dyrd.web.i18n import COOKIE, DEFAULT_LANG, HTML_LANG, Lang, other, parse_lang, t, unit_label
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 CITY_CODE = re.compile(r"^\d{6}$")
+# Catalog ids are UUIDs, names lower-case slugs; anything else cannot name a resource.
+RESOURCE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 templates = Jinja2Templates(
     env=Environment(
@@ -75,7 +87,7 @@ def _render(
         "t_in": t,
         "unit_label": lambda unit: unit_label(unit, lang),
         "static": _static,
-        "lang_links": common.language_links(request.url.path, dict(request.query_params)),
+        "lang_links": common.language_links(request.url.path, request.query_params.multi_items()),
         "path": request.url.path,
         "notices": (),
     }
@@ -91,10 +103,37 @@ def _render(
     return response
 
 
-def _not_found(request: Request, code: str, *, lang: Lang, remember: Lang | None) -> HTMLResponse:
-    return _render(
-        request, "not_found.html", {"code": code}, lang=lang, remember=remember, status_code=404
+def _not_found(
+    request: Request,
+    code: str,
+    *,
+    lang: Lang,
+    remember: Lang | None,
+    what: str = "city",
+) -> HTMLResponse:
+    """The bilingual 404 page about a city (``what="city"``) or a catalog resource."""
+    if what == "city":
+        keys = ("notfound.city", "notfound.hint", "/", "city.back")
+    else:
+        keys = ("notfound.resource", "notfound.resource.hint", catalogpage.PATH, "catalog.back")
+    context: dict[str, Any] = dict(
+        zip(("nf_key", "nf_hint", "back_href", "back_key"), keys, strict=True)
     )
+    context["code"] = code
+    return _render(
+        request, "not_found.html", context, lang=lang, remember=remember, status_code=404
+    )
+
+
+def _search_cache(request: Request) -> exchange.SearchIndexCache:
+    """The app's catalog search index (shared with the catalog API), created on first use."""
+    cache: exchange.SearchIndexCache | None = getattr(
+        request.app.state, "catalog_search_cache", None
+    )
+    if cache is None:
+        cache = exchange.SearchIndexCache()
+        request.app.state.catalog_search_cache = cache
+    return cache
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -132,6 +171,72 @@ def city(request: Request, session: SessionDep, code: str) -> HTMLResponse:
     except NotFoundError:
         return _not_found(request, code, lang=lang, remember=remember)
     return _render(request, "city.html", {"page": page}, lang=lang, remember=remember)
+
+
+def _answer_days(request: Request) -> int:
+    """Working days an owner has to answer an access request, as the app is configured."""
+    policy = getattr(request.app.state, "exchange_access_policy", None)
+    if not isinstance(policy, AccessPolicy):
+        policy = AccessPolicy()  # the workflow's defaults
+    return policy.answer_working_days
+
+
+@router.get("/catalog", response_class=HTMLResponse)
+def catalog(request: Request, session: SessionDep) -> HTMLResponse:
+    """The data-sharing catalog: search, facets, sorting, paging."""
+    lang, remember = _lang(request)
+    params = {key: request.query_params.getlist(key) for key in request.query_params}
+    page = catalogpage.catalog_page(session, params, lang=lang, cache=_search_cache(request))
+    return _render(
+        request,
+        "catalog.html",
+        {"page": page, "notices": page.notices},
+        lang=lang,
+        remember=remember,
+    )
+
+
+@router.get("/catalog/{ref}", response_class=HTMLResponse)
+def resource(request: Request, session: SessionDep, clock: ClockDep, ref: str) -> HTMLResponse:
+    """One catalog resource: metadata, schema, quality, versions, exports."""
+    lang, remember = _lang(request)
+    if not RESOURCE_REF.match(ref):
+        return _not_found(request, ref, lang=lang, remember=remember, what="resource")
+    try:
+        page = resourcepage.resource_page(
+            session, ref, lang=lang, clock=clock, answer_days=_answer_days(request)
+        )
+    except NotFoundError:
+        return _not_found(request, ref, lang=lang, remember=remember, what="resource")
+    return _render(request, "resource.html", {"page": page}, lang=lang, remember=remember)
+
+
+@router.get("/catalog/{ref}/diff", response_class=HTMLResponse)
+def resource_diff(request: Request, session: SessionDep, ref: str) -> HTMLResponse:
+    """Field-by-field changes between two versions of a resource."""
+    lang, remember = _lang(request)
+    if not RESOURCE_REF.match(ref):
+        return _not_found(request, ref, lang=lang, remember=remember, what="resource")
+    q = request.query_params
+    try:
+        page = diffpage.diff_page(session, ref, lang=lang, a=q.get("from"), b=q.get("to"))
+    except NotFoundError:
+        return _not_found(request, ref, lang=lang, remember=remember, what="resource")
+    return _render(
+        request,
+        "diff.html",
+        {"page": page, "notices": page.notices},
+        lang=lang,
+        remember=remember,
+    )
+
+
+@router.get("/ledger", response_class=HTMLResponse)
+def ledger_status(request: Request, session: SessionDep) -> HTMLResponse:
+    """The audit ledger: newest signed tree head, log size, latest entries, offline checks."""
+    lang, remember = _lang(request)
+    page = ledgerpage.ledger_page(session, lang=lang)
+    return _render(request, "ledger.html", {"page": page}, lang=lang, remember=remember)
 
 
 def install(app: FastAPI) -> None:

@@ -1,5 +1,14 @@
-"""Use cases of the exchange domain: the catalog, its data, and its standard publications."""
+"""Use cases of the exchange domain: the catalog, its data, its publications, access and grants."""
 
+from dyrd.exchange.service.access import (
+    access_policy,
+    bundled_calendar,
+    decide,
+    escalate_overdue,
+    get_request,
+    list_requests,
+    request_access,
+)
 from dyrd.exchange.service.catalog import (
     SearchIndexCache,
     catalog_entries,
@@ -23,6 +32,7 @@ from dyrd.exchange.service.data import (
     read_data,
     upload_data,
 )
+from dyrd.exchange.service.grants import check_grant, get_grant, list_grants, revoke_grant
 from dyrd.exchange.service.publish import (
     export_dcat,
     get_organization,
@@ -37,18 +47,27 @@ from dyrd.exchange.service.publish import (
 __all__ = [
     "MAX_UPLOAD_BYTES",
     "SearchIndexCache",
+    "access_policy",
+    "bundled_calendar",
     "catalog_entries",
     "check_data",
+    "check_grant",
     "create_as",
     "create_resource",
     "data_csv",
     "data_entry_allowed",
+    "decide",
     "diff_versions",
+    "escalate_overdue",
     "export_dcat",
+    "get_grant",
     "get_organization",
+    "get_request",
     "get_resource",
     "get_version",
+    "list_grants",
     "list_organizations",
+    "list_requests",
     "list_versions",
     "load_samples",
     "organization_list",
@@ -57,6 +76,8 @@ __all__ = [
     "package_show",
     "quality",
     "read_data",
+    "request_access",
+    "revoke_grant",
     "search_catalog",
     "update_as",
     "update_resource",

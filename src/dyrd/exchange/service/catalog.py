@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dyrd import ledger
 from dyrd.core.actor import Actor
 from dyrd.core.auth import Principal
 from dyrd.core.clock import Clock
@@ -247,13 +248,18 @@ def write_version(
     summary: tuple[str, str],
     actor: Actor,
     at: datetime,
+    clock: Clock,
     previous: ResourceVersion | None,
     data: NewData | None = None,
     drop_data: bool = False,
     quality: dict[str, Any] | None = None,
     status: str = ACTIVE,
 ) -> ResourceVersion:
-    """Append version ``res.current_version + 1`` and move the resource's head to it."""
+    """Append version ``res.current_version + 1``, move the resource's head to it, and log it.
+
+    The ledger entry (kind ``catalog.change``) is appended in the caller's transaction, so the
+    version and its audit record commit together.
+    """
     number = (previous.version + 1) if previous is not None else 1
     ver = ResourceVersion(
         uid=str(uuid.uuid4()),
@@ -296,6 +302,26 @@ def write_version(
     res.modified_at = at
     res.status = status
     repo.session.flush()
+    ledger.append(
+        repo.session,
+        kind=ledger.EntryKind.CATALOG_CHANGE,
+        subject=res.id,
+        actor=actor,
+        payload={
+            "resource_id": res.id,
+            "name": res.name,
+            "owner_member": res.owner_member,
+            "version": number,
+            "change_kind": change_kind,
+            "status": status,
+            "sharing_class": res.sharing_class,
+            "changed_fields": sorted(changes),
+            "data_version": ver.data_version,
+            "data_sha256": ver.data_sha256 if data is not None else None,
+            "row_count": len(data.rows) if data is not None else None,
+        },
+        clock=clock,
+    )
     return ver
 
 
@@ -369,6 +395,7 @@ def create_as(
         summary=("Created.", "创建。"),
         actor=actor,
         at=now,
+        clock=clock,
         previous=None,
     )
     session.commit()
@@ -467,6 +494,7 @@ def update_as(
         summary=summary,
         actor=actor,
         at=clock(),
+        clock=clock,
         previous=prev,
         data=new_data,
         drop_data=drop_data,
@@ -510,6 +538,7 @@ def withdraw_resource(
         summary=(f"Withdrawn.{why}", f"已撤回。{('原因：' + reason) if reason else ''}"),
         actor=actor,
         at=clock(),
+        clock=clock,
         previous=prev,
         status=WITHDRAWN,
     )

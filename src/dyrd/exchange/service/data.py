@@ -133,6 +133,7 @@ def upload_data(
         summary=(text, text_zh),
         actor=actor,
         at=clock(),
+        clock=clock,
         previous=prev,
         data=NewData(
             rows=checked.rows,

@@ -1,0 +1,1 @@
+"""Implementations of the exchange domain's outside-world needs; wired in dyrd.bootstrap."""
