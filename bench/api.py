@@ -18,38 +18,32 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import itertools
 import json
 import os
-import select
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
+
+if not __package__:  # run as `python bench/api.py`: make the `bench` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._loopback import (  # after the path fix above
+    HOST,
+    REQUEST_TIMEOUT_S,
+    UVICORN_SETTINGS,
+    child_server,
+    drive,
+    serve,
+)
 
 PATH = "/api/v1/region/cities"
-HOST = "127.0.0.1"
-
-# The same for both servers; access logs off so neither pays for writing a line per request.
-UVICORN_SETTINGS: dict[str, Any] = {
-    "log_level": "warning",
-    "access_log": False,
-    "loop": "asyncio",
-    "http": "h11",
-    "lifespan": "on",
-}
-
-STARTUP_TIMEOUT_S = 60.0
-REQUEST_TIMEOUT_S = 30.0
 WARMUP_MAX_S = 3.0
 
 
@@ -115,24 +109,7 @@ def _dyrd_app(database_url: str) -> Any:
 
 def _serve(kind: str, database_url: str, body_file: str) -> None:
     """Run one server; print its port on stdout; stop when stdin closes (the parent is gone)."""
-    import uvicorn
-
-    app = _dyrd_app(database_url) if kind == "dyrd" else _bare_app(Path(body_file).read_bytes())
-    # proto must say TCP: asyncio only sets TCP_NODELAY on accepted sockets whose proto is
-    # IPPROTO_TCP, and without it Nagle plus delayed ACKs add ~40 ms to every response.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind((HOST, 0))
-    sock.listen(1024)
-    server = uvicorn.Server(uvicorn.Config(app, **UVICORN_SETTINGS))
-
-    def stop_when_parent_leaves() -> None:
-        sys.stdin.read()
-        server.should_exit = True
-
-    threading.Thread(target=stop_when_parent_leaves, daemon=True).start()
-    sys.stdout.write(f"{sock.getsockname()[1]}\n")
-    sys.stdout.flush()
-    server.run(sockets=[sock])
+    serve(_dyrd_app(database_url) if kind == "dyrd" else _bare_app(Path(body_file).read_bytes()))
 
 
 # --------------------------------------------------------------------------------------------
@@ -163,36 +140,13 @@ def _server(
     kind: str, workdir: Path, *, database_url: str = "", body_file: str = ""
 ) -> Iterator[int]:
     """A child process serving ``kind``; yields its port and stops it on exit."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--serve", kind]
-    cmd += ["--database-url", database_url, "--body-file", body_file]
+    args = [str(Path(__file__).resolve()), "--serve", kind]
+    args += ["--database-url", database_url, "--body-file", body_file]
     # The app runs as deployed (its ledger signer included), but keeps its files in workdir.
     env = {**os.environ, "DYRD_LEDGER_KEY_PATH": str(workdir / "ledger-ed25519.pem")}
-    proc = subprocess.Popen(  # noqa: S603  # our own interpreter and script, fixed arguments
-        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
-    )
-    assert proc.stdin is not None
-    assert proc.stdout is not None
-    try:
-        port = _read_port(proc, proc.stdout)
+    with child_server(args, env=env) as port:
         _get(port)  # answers once before it is measured
         yield port
-    finally:
-        proc.stdin.close()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-
-
-def _read_port(proc: subprocess.Popen[str], stdout: IO[str]) -> int:
-    ready, _, _ = select.select([stdout], [], [], STARTUP_TIMEOUT_S)
-    line = stdout.readline() if ready else ""
-    if not line.strip().isdigit():
-        proc.kill()
-        raise RuntimeError(f"server did not start (exit code {proc.poll()}); see stderr above")
-    return int(line)
 
 
 def _get(port: int) -> tuple[int, bytes]:
@@ -221,44 +175,18 @@ class _Sample:
 
 def _load(port: int, n: int, concurrency: int, expected: bytes, max_seconds: float) -> _Sample:
     """Send ``n`` GETs over ``concurrency`` keep-alive connections, or fewer if time runs out."""
-    tickets = itertools.count()  # next() on a count is atomic under the GIL
-    deadline = [float("inf")]
-    start = threading.Barrier(concurrency + 1)
+
+    def send(conn: http.client.HTTPConnection, _i: int, out: _Sample) -> None:
+        t0 = time.perf_counter()
+        conn.request("GET", PATH)
+        resp = conn.getresponse()
+        body = resp.read()
+        out.latencies.append(time.perf_counter() - t0)
+        out.statuses[resp.status] += 1
+        out.mismatches += body != expected
+
     parts = [_Sample() for _ in range(concurrency)]
-    errors: list[BaseException] = []
-
-    def worker(out: _Sample) -> None:
-        conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_S)
-        try:
-            conn.connect()
-            start.wait()
-            while next(tickets) < n and time.perf_counter() < deadline[0]:
-                t0 = time.perf_counter()
-                conn.request("GET", PATH)
-                resp = conn.getresponse()
-                body = resp.read()
-                out.latencies.append(time.perf_counter() - t0)
-                out.statuses[resp.status] += 1
-                out.mismatches += body != expected
-        except BaseException as exc:  # reported by the caller, never swallowed
-            errors.append(exc)
-            start.abort()
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=worker, args=(p,), daemon=True) for p in parts]
-    for t in threads:
-        t.start()
-    # Set before the barrier opens: no worker reads it until then.
-    deadline[0] = time.perf_counter() + max_seconds
-    start.wait()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - t0
-    if errors:
-        raise errors[0]
-    total = _Sample(seconds=elapsed)
+    total = _Sample(seconds=drive(port, parts, n, max_seconds, send))
     for part in parts:
         total.merge(part)  # the parts' own seconds are 0: the wall time is the run's
     return total

@@ -24,30 +24,28 @@ import argparse
 import csv
 import http.client
 import io
-import itertools
 import json
-import os
 import secrets
-import select
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 # At module level: FastAPI reads the route's string annotations (PEP 563) from these globals.
 from fastapi import APIRouter, Request, Response
 
-HOST = "127.0.0.1"
+if not __package__:  # run as `python bench/exchange.py`: make the `bench` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._loopback import HOST, child_server, drive, serve
+
 CONSUMER = "CN-YRD/GOV/310000"
 PROVIDER = "CN-YRD/GOV/330000"
 FIELDS = ("code", "name", "district", "score")
@@ -58,15 +56,6 @@ COLUMNS = [
     {"name": "score", "type": "number"},
     {"name": "note", "type": "string"},
 ]
-UVICORN_SETTINGS: dict[str, Any] = {
-    "log_level": "warning",
-    "access_log": False,
-    "loop": "asyncio",
-    "http": "h11",
-    "lifespan": "on",
-}
-STARTUP_TIMEOUT_S = 60.0
-REQUEST_TIMEOUT_S = 30.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -162,15 +151,7 @@ def prepare(
     url = database_url or f"sqlite:///{workdir / 'bench.db'}"
     settings = _settings(url, workdir)
     engine = create_db_engine(url)
-    bootstrap.upgrade_database(engine)
-    if engine.dialect.name == "sqlite":
-        # WAL: readers and the one writer stop blocking each other; a property of the file, so
-        # the server process gets it too. synchronous stays FULL: a commit is on disk.
-        raw = engine.raw_connection()
-        try:
-            raw.cursor().execute("PRAGMA journal_mode=WAL")
-        finally:
-            raw.close()
+    bootstrap.upgrade_database(engine)  # SQLite: WAL journal, by create_db_engine
     keystore = bootstrap.trust_keystore(settings)
     steward = Principal("bench.steward", {PROVIDER: frozenset({Role.DATA_STEWARD})})
     analyst = Principal("bench.analyst", {CONSUMER: frozenset({Role.ANALYST})})
@@ -276,69 +257,23 @@ def build(database_url: str, workdir: Path, *, engine: Any = None) -> Any:
 
 
 def _serve(database_url: str, workdir: str, port: int = 0) -> None:
-    """Run the app; print its port on stdout; stop when stdin closes (the parent is gone).
-
-    Several such processes share one port with SO_REUSEPORT (the kernel spreads connections
-    over them), which is how the benchmark runs more than one worker.
-    """
-    import uvicorn
-
-    app = build(database_url, Path(workdir))
-    # proto must say TCP, or asyncio leaves Nagle on and delayed ACKs add ~40 ms per answer.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((HOST, port))
-    sock.listen(1024)
-    server = uvicorn.Server(uvicorn.Config(app, **UVICORN_SETTINGS))
-
-    def stop_when_parent_leaves() -> None:
-        sys.stdin.read()
-        server.should_exit = True
-
-    threading.Thread(target=stop_when_parent_leaves, daemon=True).start()
-    sys.stdout.write(f"{sock.getsockname()[1]}\n")
-    sys.stdout.flush()
-    server.run(sockets=[sock])
+    """Run the app on ``port`` (0: a free one), sharing it with other such processes."""
+    serve(build(database_url, Path(workdir)), port=port, reuse_port=True)
 
 
-@contextmanager
-def _server(database_url: str, workdir: Path, port: int = 0) -> Iterator[int]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--serve", "--port", str(port)]
-    cmd += ["--database-url", database_url, "--workdir", str(workdir)]
-    proc = subprocess.Popen(  # noqa: S603  # our own interpreter and script, fixed arguments
-        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=dict(os.environ)
-    )
-    assert proc.stdin is not None
-    assert proc.stdout is not None
-    try:
-        yield _read_port(proc, proc.stdout)
-    finally:
-        proc.stdin.close()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
+def _serve_args(database_url: str, workdir: Path, port: int = 0) -> list[str]:
+    args = [str(Path(__file__).resolve()), "--serve", "--port", str(port)]
+    return [*args, "--database-url", database_url, "--workdir", str(workdir)]
 
 
 @contextmanager
 def _servers(database_url: str, workdir: Path, workers: int) -> Iterator[int]:
     """``workers`` server processes on one loopback port."""
     with ExitStack() as stack:
-        port = stack.enter_context(_server(database_url, workdir))
+        port = stack.enter_context(child_server(_serve_args(database_url, workdir)))
         for _ in range(workers - 1):
-            stack.enter_context(_server(database_url, workdir, port))
+            stack.enter_context(child_server(_serve_args(database_url, workdir, port)))
         yield port
-
-
-def _read_port(proc: subprocess.Popen[str], stdout: IO[str]) -> int:
-    ready, _, _ = select.select([stdout], [], [], STARTUP_TIMEOUT_S)
-    line = stdout.readline() if ready else ""
-    if not line.strip().isdigit():
-        proc.kill()
-        raise RuntimeError(f"server did not start (exit code {proc.poll()}); see stderr above")
-    return int(line)
 
 
 # --------------------------------------------------------------------------------------------
@@ -364,47 +299,23 @@ Planned = tuple[str, list[tuple[str, str]], Any]  # path+query, headers, what ve
 
 def _load(port: int, plan: list[Planned], concurrency: int, max_seconds: float) -> _Sample:
     """Send the planned requests over ``concurrency`` keep-alive connections, timing each."""
-    tickets = itertools.count()
-    start = threading.Barrier(concurrency + 1)
+
+    def send(conn: http.client.HTTPConnection, i: int, out: _Sample) -> None:
+        target, headers, sent = plan[i]
+        t0 = time.perf_counter()
+        conn.putrequest("GET", target, skip_accept_encoding=True)
+        for name, value in headers:
+            conn.putheader(name, value)
+        conn.endheaders()
+        resp = conn.getresponse()
+        body = resp.read()
+        out.latencies.append(time.perf_counter() - t0)
+        out.statuses[resp.status] += 1
+        if sent is not None:
+            out.answers.append((i, sent, resp.status, resp.getheaders(), body))
+
     parts = [_Sample() for _ in range(concurrency)]
-    errors: list[BaseException] = []
-    deadline = [float("inf")]
-
-    def worker(out: _Sample) -> None:
-        conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_S)
-        try:
-            conn.connect()
-            start.wait()
-            while (i := next(tickets)) < len(plan) and time.perf_counter() < deadline[0]:
-                target, headers, sent = plan[i]
-                t0 = time.perf_counter()
-                conn.putrequest("GET", target, skip_accept_encoding=True)
-                for name, value in headers:
-                    conn.putheader(name, value)
-                conn.endheaders()
-                resp = conn.getresponse()
-                body = resp.read()
-                out.latencies.append(time.perf_counter() - t0)
-                out.statuses[resp.status] += 1
-                if sent is not None:
-                    out.answers.append((i, sent, resp.status, resp.getheaders(), body))
-        except BaseException as exc:  # reported by the caller
-            errors.append(exc)
-            start.abort()
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=worker, args=(p,), daemon=True) for p in parts]
-    for t in threads:
-        t.start()
-    deadline[0] = time.perf_counter() + max_seconds
-    start.wait()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
-    total = _Sample(seconds=time.perf_counter() - t0)
+    total = _Sample(seconds=drive(port, parts, len(plan), max_seconds, send))
     for part in parts:
         total.merge(part)
     return total
@@ -489,6 +400,7 @@ def measure(
 ) -> BenchResult:
     """Run the benchmark (bounded by ``requests`` and ``max_seconds``) and return the figures."""
     from dyrd.exchange.adapters.gateway_client import HttpxGatewayTransport
+    from dyrd.exchange.adapters.member_locator import DatabaseMemberLocator
     from dyrd.exchange.service.gateway_consumer import ConsumerGateway
 
     if requests < 1 or concurrency < 1 or rounds < 1:
@@ -501,7 +413,10 @@ def measure(
         port = stack.enter_context(_servers(setup.database_url, workdir, workers))
         setup.set_node(f"http://{HOST}:{port}")
         gateway = ConsumerGateway(
-            transport=HttpxGatewayTransport(), keystore=setup.keystore, clock=setup.clock
+            transport=HttpxGatewayTransport(),
+            keystore=setup.keystore,
+            locator=DatabaseMemberLocator(),
+            clock=setup.clock,
         )
         fabric, direct = _Sample(), _Sample()
         _load(port, _fabric_plan(setup, gateway, port, warmup), concurrency, 10)
@@ -614,5 +529,4 @@ def main(argv: list[str] | None = None, *, out: Callable[[str], None] = print) -
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root
     sys.exit(main())

@@ -25,11 +25,12 @@ from dyrd.exchange import gateway_api as exchange_gateway_api
 from dyrd.exchange import models as _exchange_models  # noqa: F401  # registers tables on Base.metadata
 from dyrd.exchange import service as exchange_service
 from dyrd.exchange.adapters.gateway_client import HttpxGatewayTransport
-from dyrd.exchange.adapters.member_locator import DirectoryMemberLocator
+from dyrd.exchange.adapters.member_locator import DatabaseMemberLocator, DirectoryMemberLocator
 from dyrd.exchange.adapters.secret_file import load_or_create_secret
 from dyrd.exchange.compute.access import AccessPolicy
-from dyrd.exchange.service.federation import LocatingConsumerGateway, LocatingGateway
-from dyrd.exchange.service.gateway import GatewaySettings
+from dyrd.exchange.ports import MemberLocator
+from dyrd.exchange.service.gateway import Gateway, GatewaySettings
+from dyrd.exchange.service.gateway_consumer import ConsumerGateway
 from dyrd.ledger import api as ledger_api
 from dyrd.ledger import models as _ledger_models  # noqa: F401  # registers tables on Base.metadata
 from dyrd.ledger.adapters.local_keys import FileSigner
@@ -171,10 +172,20 @@ def gateway_transport(settings: Settings | None = None) -> HttpxGatewayTransport
     )
 
 
+def member_locator() -> MemberLocator:
+    """Where other members' nodes and keys are on an embedded node: this database's trust tables.
+
+    A federated node (``dyrd serve --member``) uses the signed directory instead
+    (``_wire_federated_node``).
+    """
+    return DatabaseMemberLocator()
+
+
 def _wire_gateway(app: FastAPI, settings: Settings) -> None:
     """What the gateway routes build their gateways from (on first use, with the keystore)."""
     app.state.exchange_gateway_settings = gateway_settings(settings)
     app.state.exchange_gateway_transport = gateway_transport(settings)
+    app.state.exchange_member_locator = member_locator()
     loaded: list[bytes] = []
 
     def pseudonym_secret() -> bytes:
@@ -246,20 +257,20 @@ def _wire_federated_node(app: FastAPI, settings: Settings, parts: AppParts) -> N
     app.state.node_member = settings.node_member
     app.state.trust_directory_client = client
     app.state.exchange_member_locator = locator
-    app.state.exchange_gateway = LocatingGateway(
-        locator=locator,
+    app.state.exchange_gateway = Gateway(
         keystore=app.state.trust_keystore,
+        locator=locator,
         clock=parts.clock,
         secret=app.state.exchange_pseudonym_secret,
         settings=gw,
     )
-    app.state.exchange_consumer_gateway = LocatingConsumerGateway(
+    app.state.exchange_consumer_gateway = ConsumerGateway(
         transport=app.state.exchange_gateway_transport,
         keystore=app.state.trust_keystore,
+        locator=locator,
         clock=parts.clock,
         algorithm=gw.algorithm,
         skew=gw.skew,
-        locator=locator,
     )
 
     @app.get("/directoryz", tags=["ops"])

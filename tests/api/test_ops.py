@@ -38,3 +38,11 @@ def test_unknown_path_is_problem_json(client: TestClient) -> None:
     resp = client.get("/api/v1/nothing-here")
     assert resp.status_code == 404
     assert resp.headers["content-type"].startswith("application/problem+json")
+
+
+def test_nul_bytes_in_query_are_refused_before_any_route(client: TestClient) -> None:
+    resp = client.get("/api/v1/region/statistics", params={"indicator": "gdp\x00"})
+    assert resp.status_code == 400
+    assert resp.headers["content-type"].startswith("application/problem+json")
+    assert resp.json()["type"] == "urn:dyrd:problem:nul-byte"
+    assert client.get("/api/v1/region/statistics", params={"indicator": "gdp"}).status_code == 200

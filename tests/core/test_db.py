@@ -104,6 +104,25 @@ def test_sqlite_enforces_foreign_keys(tmp_path: Path) -> None:
         engine.dispose()
 
 
+def test_sqlite_file_uses_the_write_ahead_log_and_full_sync(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_in_memory_keeps_its_memory_journal() -> None:
+    engine = create_db_engine("sqlite:///:memory:")
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "memory"
+    finally:
+        engine.dispose()
+
+
 def test_sessions_keep_objects_usable_after_commit(tmp_path: Path) -> None:
     engine = create_db_engine(f"sqlite:///{tmp_path / 's.db'}")
     try:

@@ -15,13 +15,19 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from dyrd.core.errors import ServiceUnavailable, UpstreamInvalid
+from dyrd.core.errors import PermissionDenied, ServiceUnavailable, UpstreamInvalid
 from dyrd.exchange import service
 from dyrd.exchange.access_schemas import RevokeCreate
 from dyrd.exchange.adapters.gateway_client import HttpxGatewayTransport
+from dyrd.exchange.adapters.member_locator import DatabaseMemberLocator
 from dyrd.exchange.compute import xroad
 from dyrd.exchange.ports import RawResponse
-from dyrd.exchange.service.gateway_consumer import ConsumerGateway, FetchRequest, SignedRequest
+from dyrd.exchange.service.gateway_consumer import (
+    CONSUMER_LEDGER_KIND,
+    ConsumerGateway,
+    FetchRequest,
+    SignedRequest,
+)
 from tests.exchange.access_support import (
     CONSUMER,
     OWNER,
@@ -61,7 +67,12 @@ def world(app: FastAPI, session: Session, moving: MovingClock) -> World:
 
 @pytest.fixture
 def consumer(client: TestClient, world: World, moving: MovingClock) -> ConsumerGateway:
-    return ConsumerGateway(transport=ClientTransport(client), keystore=world.keystore, clock=moving)
+    return ConsumerGateway(
+        transport=ClientTransport(client),
+        keystore=world.keystore,
+        locator=DatabaseMemberLocator(),
+        clock=moving,
+    )
 
 
 def _req(world: World, **overrides: Any) -> FetchRequest:
@@ -144,6 +155,24 @@ def test_granted_fields_only_identifiers_pseudonymised_and_response_verified(
     assert payload["response_signed"] is True
 
 
+def test_consumer_logs_every_exchange_in_its_own_ledger_too(
+    session: Session, world: World, consumer: ConsumerGateway
+) -> None:
+    start = log_size(session)
+    result = consumer.fetch(session, _req(world))
+    with pytest.raises(PermissionDenied):
+        consumer.fetch(session, _req(world, fields=["code", "listed"]))
+    entries = ledger_since(session, start)
+    provider = [e["payload"] for e in entries if e["kind"] == "exchange.gateway"]
+    mine = [e["payload"] for e in entries if e["kind"] == CONSUMER_LEDGER_KIND]
+    assert [p["reason"] for p in mine] == ["ok", provider[1]["reason"]]
+    assert mine[0]["request_hash"] == result.request_hash
+    assert mine[0]["response_hash"] == result.response_hash
+    for theirs, ours in zip(provider, mine, strict=True):
+        for key in ("request_hash", "response_hash", "status", "reason", "client", "grant_id"):
+            assert ours[key] == theirs[key], key
+
+
 def test_no_fields_means_every_granted_field_and_never_the_others(
     session: Session, world: World, consumer: ConsumerGateway
 ) -> None:
@@ -165,7 +194,11 @@ def test_an_ed25519_request_signature_is_accepted(
     session: Session, world: World, client: TestClient, moving: MovingClock
 ) -> None:
     ed = ConsumerGateway(
-        transport=ClientTransport(client), keystore=world.keystore, clock=moving, algorithm="EdDSA"
+        transport=ClientTransport(client),
+        keystore=world.keystore,
+        locator=DatabaseMemberLocator(),
+        clock=moving,
+        algorithm="EdDSA",
     )
     sent = ed.sign(session, _req(world), base_url="http://testserver")
     assert 'alg="ed25519"' in dict(sent.headers)["Signature-Input"]
@@ -234,7 +267,12 @@ def test_stale_created_is_401(
     session: Session, world: World, client: TestClient, moving: MovingClock
 ) -> None:
     late = MovingClock(moving.now - timedelta(minutes=2))
-    old = ConsumerGateway(transport=ClientTransport(client), keystore=world.keystore, clock=late)
+    old = ConsumerGateway(
+        transport=ClientTransport(client),
+        keystore=world.keystore,
+        locator=DatabaseMemberLocator(),
+        clock=late,
+    )
     sent = old.sign(session, _req(world), base_url="http://testserver")
     start = log_size(session)
     raw = _send(client, sent)
@@ -418,7 +456,9 @@ def test_provider_node_down_is_503_with_retry_after(  # noqa: PLR0917  # pytest 
     )
     transport = HttpxGatewayTransport(timeout=2.0, retry_after=17)
     request.addfinalizer(transport.close)
-    down = ConsumerGateway(transport=transport, keystore=world.keystore, clock=moving)
+    down = ConsumerGateway(
+        transport=transport, keystore=world.keystore, locator=DatabaseMemberLocator(), clock=moving
+    )
     with pytest.raises(ServiceUnavailable) as exc:
         down.fetch(session, _req(world))
     assert exc.value.retry_after == 17
@@ -463,7 +503,10 @@ def test_consumer_api_fetches_for_an_analyst(
     app: FastAPI, session: Session, world: World, client: TestClient
 ) -> None:
     app.state.exchange_consumer_gateway = ConsumerGateway(
-        transport=ClientTransport(client), keystore=world.keystore, clock=app.state.clock
+        transport=ClientTransport(client),
+        keystore=world.keystore,
+        locator=DatabaseMemberLocator(),
+        clock=app.state.clock,
     )
     body = {
         "consumer_member": CONSUMER,
@@ -541,7 +584,12 @@ def live_server(tmp_path: Any) -> Iterator[tuple[str, Any]]:
 def test_consumer_client_over_loopback_http(live_server: tuple[str, Any]) -> None:
     _url, setup = live_server
     transport = HttpxGatewayTransport(timeout=10)
-    gateway = ConsumerGateway(transport=transport, keystore=setup.keystore, clock=setup.clock)
+    gateway = ConsumerGateway(
+        transport=transport,
+        keystore=setup.keystore,
+        locator=DatabaseMemberLocator(),
+        clock=setup.clock,
+    )
     try:
         with setup.session_factory() as session:
             result = gateway.fetch(session, setup.fetch_request())

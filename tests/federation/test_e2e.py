@@ -22,8 +22,13 @@ from sqlalchemy.orm import Session
 
 from dyrd.core.clock import utc_now
 from dyrd.exchange.adapters.gateway_client import HttpxGatewayTransport
-from dyrd.exchange.service.federation import CONSUMER_LEDGER_KIND
-from dyrd.exchange.service.gateway_consumer import ConsumerGateway, FetchRequest, SignedRequest
+from dyrd.exchange.adapters.member_locator import DatabaseMemberLocator
+from dyrd.exchange.service.gateway_consumer import (
+    CONSUMER_LEDGER_KIND,
+    ConsumerGateway,
+    FetchRequest,
+    SignedRequest,
+)
 from dyrd.ledger import service as ledger_service
 from dyrd.trust import verify_directory
 from tests.federation import harness
@@ -160,7 +165,9 @@ def sign_as_shanghai(region: Region, req: FetchRequest) -> SignedRequest:
     """A request signed with Shanghai's key, the way Shanghai's consumer gateway signs."""
     sh = region.nodes[SH]
     transport = HttpxGatewayTransport()
-    gateway = ConsumerGateway(transport=transport, keystore=sh.keystore(), clock=utc_now)
+    gateway = ConsumerGateway(
+        transport=transport, keystore=sh.keystore(), locator=DatabaseMemberLocator(), clock=utc_now
+    )
     engine = sh.engine()
     try:
         with Session(engine) as session:

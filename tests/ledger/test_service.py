@@ -55,6 +55,54 @@ def test_appends_number_chain_and_hash_entries(session: Session, clock: Clock) -
     )
 
 
+def test_a_batch_append_is_the_same_log_as_appending_one_by_one(
+    session: Session, clock: Clock
+) -> None:
+    one = append_many(session, 3, clock)
+    at = clock()
+    batch = service.append_many(
+        session,
+        [
+            service.NewEntry(
+                kind="exchange.request", subject=f"b{i}", actor=ACTOR, payload={"i": i}
+            )
+            for i in range(5)
+        ]
+        + [service.NewEntry(kind="exchange.grant", subject="b5", actor=ACTOR, payload={}, at=at)],
+        clock=clock,
+    )
+    assert service.append_many(session, [], clock=clock) == []
+    receipts = one + batch
+    assert [r.seq for r in receipts] == list(range(9))
+    assert [r.prev_hash for r in receipts[1:]] == [r.leaf_hash for r in receipts[:-1]]
+    assert _leaves(session) == [r.leaf_hash for r in receipts]
+    assert batch[-1].timestamp == at
+    state = LedgerRepository(session).state()
+    assert (state.size, state.last_hash) == (9, receipts[-1].leaf_hash)
+    leaves = _leaves(session)
+    root = merkle.root_of(leaves)
+    assert merkle.Frontier.from_bytes(9, state.frontier).root() == root
+    # Every interior node the batch completed was stored: proofs into the batch verify.
+    for seq in range(9):
+        proof = service.inclusion_proof(session, seq=seq, tree_size=9)
+        path = [bytes.fromhex(h) for h in proof.path]
+        assert merkle.verify_inclusion(leaves[seq], seq, 9, path, root)
+
+
+def test_a_rejected_entry_rejects_the_whole_batch(session: Session, clock: Clock) -> None:
+    append_many(session, 2, clock)
+    with pytest.raises(EntryRejected):
+        service.append_many(
+            session,
+            [
+                service.NewEntry(kind="exchange.request", subject="ok", actor=ACTOR, payload={}),
+                service.NewEntry(kind="exchange.request", subject="", actor=ACTOR, payload={}),
+            ],
+            clock=clock,
+        )
+    assert LedgerRepository(session).state().size == 2
+
+
 def test_append_flushes_but_leaves_the_commit_to_the_caller(session: Session, clock: Clock) -> None:
     append_many(session, 2, clock)
     service.append(

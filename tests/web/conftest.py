@@ -26,6 +26,7 @@ from dyrd.core.types import Role
 from dyrd.exchange import ResourceUpdate
 from dyrd.exchange import service as exchange_service
 from dyrd.exchange.compute.tabular import FileFormat
+from dyrd.exchange.service.gateway import LEDGER_KIND as GATEWAY_KIND
 from dyrd.ledger.adapters.local_keys import Ed25519Signer
 from dyrd.region import service as region_service
 from dyrd.trust import service as trust_service
@@ -97,6 +98,56 @@ def fill_ledger(session: Session, clock: Clock) -> None:
             ledger.sign_pending_head(session, signer=Ed25519Signer.generate(), clock=clock)
 
 
+# Exchanges for the flow map of the live server: (consumer, provider, outcome, how many).
+LIVE_FLOWS = (
+    ("CN-YRD/GOV/310000/WJW", "CN-YRD/GOV/330000/SCJG", "answered", 12),
+    ("CN-YRD/GOV/310000/WJW", "CN-YRD/GOV/330000/SCJG", "refused", 2),
+    ("CN-YRD/GOV/320000/DSJ", "CN-YRD/GOV/310000/WJW", "answered", 5),
+    ("CN-YRD/GOV/340000/DSJ", "CN-YRD/GOV/320000/DSJ", "answered", 3),
+    ("CN-YRD/GOV/340000/DSJ", "CN-YRD/GOV/330000/DSJ", "refused", 4),
+    ("CN-YRD/GOV/330000/WJW", "CN-YRD/GOV/340000/WJW", "answered", 1),
+)
+# Users of the live server: name -> (member, role); their tokens are on LiveServer.tokens.
+LIVE_USERS = {
+    "sh.analyst": ("CN-YRD/GOV/310000/WJW", "analyst"),
+    "zj.steward": ("CN-YRD/GOV/330000", "data_steward"),
+}
+
+
+class LiveServer(str):
+    """Base URL of the live dashboard, with the API tokens of its users."""
+
+    tokens: dict[str, str]
+
+
+def fill_flows(session: Session, clock: Clock) -> None:
+    """Gateway ledger entries, as providers' gateways write them, for the flow map."""
+    for client, provider, outcome, n in LIVE_FLOWS:
+        for _ in range(n):
+            ledger.append(
+                session,
+                kind=GATEWAY_KIND,
+                subject="live",
+                actor=Actor(user="-", member=client),
+                payload={"outcome": outcome, "client": client, "provider": provider},
+                clock=clock,
+            )
+    session.commit()
+
+
+def make_live_users(session: Session, clock: Clock) -> dict[str, str]:
+    """The live server's users, each with a token."""
+    tokens = {}
+    for username, (member, role) in LIVE_USERS.items():
+        trust_service.create_user(
+            session, username=username, member_id=member, role=role, by=Actor.system(), clock=clock
+        )
+        tokens[username] = trust_service.create_token(
+            session, username, days=7, by=Actor.system(), clock=clock
+        ).token
+    return tokens
+
+
 @pytest.fixture
 def catalog(session: Session, clock: Clock) -> None:
     """The sample entries in the test transaction (rolled back afterwards)."""
@@ -130,7 +181,7 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """Base URL of the whole app served by uvicorn on a free 127.0.0.1 port (own SQLite file)."""
     db = tmp_path_factory.mktemp("live") / "live.db"
     engine = create_db_engine(f"sqlite:///{db}")
@@ -141,6 +192,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         load_catalog(session, fixed_clock)
         give_credit_a_history(session, fixed_clock)
         fill_ledger(session, fixed_clock)
+        fill_flows(session, fixed_clock)
+        tokens = make_live_users(session, fixed_clock)
     app = bootstrap.build_app(
         Settings(database_url=str(engine.url)), engine=engine, clock=fixed_clock
     )
@@ -159,7 +212,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the live dashboard server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    base = LiveServer(f"http://127.0.0.1:{port}")
+    base.tokens = tokens
+    yield base
     server.should_exit = True
     thread.join(timeout=10)
     sock.close()

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.web.conftest import LiveServer
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
 
@@ -260,4 +262,73 @@ def test_catalog_search_opens_a_resource_with_its_sharing_badge(
     page.goto(f"{live_server}/ledger?lang=en")
     assert page.locator("table.entries tbody tr").count() >= 6  # catalog changes log too
     page.screenshot(path=str(shots / "ledger-en.png"), full_page=True)
+    assert_stayed_local(traffic)
+
+
+def sign_in_as(page: Page, live_server: LiveServer, username: str) -> None:
+    page.goto(f"{live_server}/signin")
+    page.fill("#signin-token", live_server.tokens[username])
+    with page.expect_navigation():
+        page.click("form.form button[type=submit]")
+    assert page.url == f"{live_server}/exchange/requests"
+    assert page.locator(".session-user [data-user]").inner_text() == username
+
+
+def test_request_access_then_approve_as_the_owner(
+    live_server: LiveServer, page: Page, traffic: Traffic, shots: Path
+) -> None:
+    sign_in_as(page, live_server, "sh.analyst")
+    page.goto(f"{live_server}/catalog/zj-enterprise-credit-sample")
+    form = page.locator("#request-form")
+    form.locator("#rq-purpose").select_option("market_regulation")
+    form.locator("#rq-purpose-zh").fill("跨省市场监管协查")
+    form.locator("#rq-basis").fill("《政务数据共享条例》第十四条")
+    for column in ("credit_code", "enterprise_name", "credit_grade"):
+        form.locator(f'input[name=fields][value="{column}"]').check()
+    form.locator("#rq-days").fill("60")
+    page.screenshot(path=str(shots / "request-form-zh.png"), full_page=True)
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert "/exchange/requests/" in page.url
+    assert page.locator(".notice-primary").first.inner_text() == "申请已提交。"
+    request_url = page.url.split("?")[0]
+    with page.expect_navigation():
+        page.click(".session button")  # sign out
+    assert page.locator(".session").get_attribute("data-signed-in") == "false"
+
+    sign_in_as(page, live_server, "zj.steward")
+    pending = page.locator('table[data-side="owner"] tr[data-status="pending"]')
+    assert pending.count() == 1
+    with page.expect_navigation():
+        pending.locator("td a").first.click()
+    assert page.url == request_url
+    page.locator('#approve-form input[value="enterprise_name"]').uncheck()
+    page.screenshot(path=str(shots / "request-approve-zh.png"), full_page=True)
+    with page.expect_navigation():
+        page.click("#approve-form button[type=submit]")
+    assert page.locator("h1 .badge").get_attribute("data-status") == "granted"
+    page.goto(f"{live_server}/exchange/requests")
+    grant = page.locator('table.grants tr[data-status="active"]')
+    assert grant.count() == 1
+    assert grant.locator("td .chip").all_inner_texts() == ["credit_code", "credit_grade"]
+    page.screenshot(path=str(shots / "requests-zh.png"), full_page=True)
+    assert_stayed_local(traffic)
+
+
+def test_exchange_flow_map(
+    live_server: LiveServer, page: Page, traffic: Traffic, shots: Path
+) -> None:
+    page.goto(f"{live_server}/exchange")
+    assert page.locator("svg.flowmap .flow-regions path").count() == 41
+    assert page.locator("svg.flowmap .anchors circle").count() == 4
+    arcs = page.locator("svg.flowmap path.arc")
+    assert arcs.count() == 6
+    busiest = page.locator(
+        'path.arc[data-source="310000"][data-target="330000"][data-outcome="answered"]'
+    )
+    assert busiest.get_attribute("data-count") == "12"
+    assert page.locator("table.flows tbody tr").count() == 5
+    page.screenshot(path=str(shots / "exchange-zh.png"), full_page=True)
+    page.goto(f"{live_server}/exchange?lang=en")
+    page.screenshot(path=str(shots / "exchange-en.png"), full_page=True)
     assert_stayed_local(traffic)

@@ -271,7 +271,7 @@ def test_an_unknown_indicator_with_a_year_gives_one_notice(client: TestClient) -
 def test_navigation_links_only_to_pages_that_exist(client: TestClient) -> None:
     html = client.get("/").text
     nav = html[html.index('class="mainnav"') : html.index("</nav>")]
-    assert re.findall(r'href="([^"]+)"', nav) == ["/", "/catalog", "/ledger", "/docs"]
+    assert re.findall(r'href="([^"]+)"', nav) == ["/", "/catalog", "/exchange", "/ledger", "/docs"]
     assert "数字长三角" in html
     assert "Digital YRD" in html
     for href in set(re.findall(r'href="(/[^"?#]*)', html)):
@@ -296,7 +296,11 @@ def test_pages_are_not_in_the_openapi_schema() -> None:
     # On an app of its own, so the check does not depend on the other routers' schemas.
     app = FastAPI()
     web.install(app)
-    pages = {getattr(r, "path", "") for r in web.routes.router.routes}
+    pages = {
+        getattr(r, "path", "")
+        for router in (web.routes.router, web.exchangeroutes.router)
+        for r in router.routes
+    }
     assert pages == {
         "/",
         "/cities/{code}",
@@ -304,6 +308,13 @@ def test_pages_are_not_in_the_openapi_schema() -> None:
         "/catalog/{ref}",
         "/catalog/{ref}/diff",
         "/ledger",
+        "/exchange",
+        "/signin",
+        "/signout",
+        "/exchange/requests",
+        "/exchange/requests/{request_id}",
+        "/exchange/requests/{request_id}/decision",
+        "/catalog/{ref}/request",
     }
     assert "/static" in {getattr(r, "path", "") for r in app.routes}
     assert app.openapi()["paths"] == {}

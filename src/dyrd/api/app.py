@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import fastapi_offline
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -28,6 +28,24 @@ from dyrd.core.clock import Clock
 
 # Swagger UI's JS and CSS, shipped inside the fastapi-offline wheel (MIT) so /docs needs no CDN.
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+
+
+async def refuse_nul_bytes(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """400 for NUL in the path or query: PostgreSQL text cannot hold it, so no route may see it."""
+    if "\x00" in request.url.path or any(
+        "\x00" in k + v for k, v in request.query_params.multi_items()
+    ):
+        return problem(
+            400,
+            "NUL byte in request",
+            "The path or a query parameter contains a NUL (\\x00) character; remove it.",
+            type_="urn:dyrd:problem:nul-byte",
+            title_zh="请求含有空字符",
+            detail_zh="路径或查询参数中含有空字符（\\x00），请删除后重试。",
+        )
+    return await call_next(request)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +78,7 @@ def create_app(parts: AppParts) -> FastAPI:
     app.state.authenticator = parts.authenticator
     metrics = Metrics()
     app.state.metrics = metrics
+    app.middleware("http")(refuse_nul_bytes)
     app.middleware("http")(metrics.middleware)
     install_error_handlers(app)
     document_problems(app)

@@ -53,6 +53,7 @@ exchange_app.command("fetch")(
     exchange_gateway_cli.build_fetch(
         keystore=bootstrap.trust_keystore,
         transport=bootstrap.gateway_transport,
+        locator=bootstrap.member_locator,
         settings=bootstrap.gateway_settings,
     )
 )

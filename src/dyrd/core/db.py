@@ -56,14 +56,25 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, wal: bool = False) -> None:
     # Let SQLAlchemy, not the sqlite3 module, emit BEGIN: otherwise SAVEPOINT and
     # transactional DDL misbehave (SQLAlchemy docs, "Serializable isolation / Savepoints").
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    if wal:
+        # Write-ahead log: readers no longer block the writer nor it them (the gateway reads
+        # while its group commit writes). A property of the file, kept across connections and
+        # processes. synchronous stays at its default, FULL: in WAL mode NORMAL may lose the
+        # last commits on power loss, and a ledger entry is acknowledged once committed
+        # (https://www.sqlite.org/pragma.html#pragma_synchronous).
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _sqlite_file_pragmas(dbapi_connection: Any, record: Any) -> None:
+    _sqlite_pragmas(dbapi_connection, record, wal=True)
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -87,10 +98,11 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
         ) from exc
     try:
         if parsed.get_backend_name() == "sqlite":
-            if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            on_file = bool(parsed.database) and parsed.database != ":memory:"
+            if on_file:
+                Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(parsed, echo=echo)
-            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "connect", _sqlite_file_pragmas if on_file else _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
         else:
             engine = create_engine(parsed, echo=echo, pool_pre_ping=True)

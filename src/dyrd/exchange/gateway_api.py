@@ -24,7 +24,9 @@ from starlette.concurrency import run_in_threadpool
 from dyrd.core.deps import PrincipalDep, SessionDep
 from dyrd.core.types import Role
 from dyrd.exchange.adapters.gateway_client import HttpxGatewayTransport
+from dyrd.exchange.adapters.member_locator import DatabaseMemberLocator
 from dyrd.exchange.gateway_schemas import FetchCreate, FetchRead
+from dyrd.exchange.ports import MemberLocator
 from dyrd.exchange.service.gateway import Gateway, GatewayResponse, GatewaySettings, IncomingRequest
 from dyrd.exchange.service.gateway_consumer import ConsumerGateway, FetchRequest
 
@@ -50,6 +52,12 @@ def _secret(request: Request) -> Callable[[], bytes]:
     return secret
 
 
+def _locator(request: Request) -> MemberLocator:
+    """The locator ``dyrd.bootstrap`` wired, else this database's trust tables."""
+    locator: MemberLocator | None = getattr(request.app.state, "exchange_member_locator", None)
+    return locator if locator is not None else DatabaseMemberLocator()
+
+
 def provider_gateway(request: Request) -> Gateway:
     """The node's provider gateway, created on first use."""
     state = request.app.state
@@ -60,6 +68,7 @@ def provider_gateway(request: Request) -> Gateway:
             if gateway is None:
                 gateway = Gateway(
                     keystore=state.trust_keystore,
+                    locator=_locator(request),
                     clock=state.clock,
                     secret=_secret(request),
                     settings=getattr(state, "exchange_gateway_settings", None),
@@ -83,6 +92,7 @@ def consumer_gateway(request: Request) -> ConsumerGateway:
                 gateway = ConsumerGateway(
                     transport=transport or HttpxGatewayTransport(),
                     keystore=state.trust_keystore,
+                    locator=_locator(request),
                     clock=state.clock,
                     algorithm=settings.algorithm,
                     skew=settings.skew,

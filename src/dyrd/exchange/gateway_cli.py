@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from dyrd.core.cliutil import print_json, print_table, session_scope, state
-from dyrd.exchange.ports import GatewayTransport
+from dyrd.exchange.ports import GatewayTransport, MemberLocator
 from dyrd.exchange.service.gateway import GatewaySettings
 from dyrd.exchange.service.gateway_consumer import ConsumerGateway, FetchRequest
 from dyrd.trust import KeyStore
@@ -31,9 +31,10 @@ def build_fetch(
     *,
     keystore: Callable[[], KeyStore],
     transport: Callable[[], GatewayTransport],
+    locator: Callable[[], MemberLocator],
     settings: Callable[[], GatewaySettings],
 ) -> Callable[..., None]:
-    """The ``fetch`` command, with the key store and transport the composition root gives."""
+    """The ``fetch`` command, with the key store, transport and locator bootstrap gives."""
 
     def fetch(  # noqa: PLR0917  # typer: one parameter per argument or option
         ctx: typer.Context,
@@ -58,6 +59,7 @@ def build_fetch(
         gateway = ConsumerGateway(
             transport=transport(),
             keystore=keystore(),
+            locator=locator(),
             clock=state(ctx).clock,
             algorithm=conf.algorithm,
             skew=conf.skew,

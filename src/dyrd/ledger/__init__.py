@@ -14,7 +14,9 @@ from dyrd.ledger.errors import EntryNotFound, EntryRejected, NoSignedHead, TreeS
 from dyrd.ledger.ports import Signer, Verifier
 from dyrd.ledger.service import (
     Checkpointer,
+    NewEntry,
     append,
+    append_many,
     audit_export,
     consistency_proof,
     export_log,
@@ -30,6 +32,7 @@ __all__ = [
     "EntryKind",
     "EntryNotFound",
     "EntryRejected",
+    "NewEntry",
     "NoSignedHead",
     "PublicKey",
     "Signer",
@@ -37,6 +40,7 @@ __all__ = [
     "TreeSizeOutOfRange",
     "Verifier",
     "append",
+    "append_many",
     "audit_export",
     "consistency_proof",
     "export_log",

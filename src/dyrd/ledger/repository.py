@@ -99,9 +99,11 @@ class LedgerRepository:
 
     # --- entries and nodes -----------------------------------------------------------------
 
-    def add_entry(self, values: dict[str, Any], nodes: Iterable[tuple[NodeId, bytes]]) -> None:
-        """Insert an entry row and the subtree hashes it completed."""
-        self.session.execute(insert(_ENTRY_TABLE), [values])
+    def add_entries(
+        self, values: Sequence[dict[str, Any]], nodes: Iterable[tuple[NodeId, bytes]]
+    ) -> None:
+        """Insert entry rows and the subtree hashes they completed (one executemany each)."""
+        self.session.execute(insert(_ENTRY_TABLE), list(values))
         rows = [{"level": level, "idx": idx, "hash": digest} for (level, idx), digest in nodes]
         if rows:
             self.session.execute(insert(_NODE_TABLE), rows)

@@ -440,6 +440,206 @@ CATALOG: dict[str, dict[Lang, str]] = {
     "freq.IRREG": {"zh": "不定期", "en": "irregular"},
     "freq.NEVER": {"zh": "不再更新", "en": "never"},
     "freq.UNKNOWN": {"zh": "未知", "en": "unknown"},
+    # Exchange flows (public)
+    "nav.exchange": {"zh": "数据流向", "en": "Exchange flows"},
+    "nav.requests": {"zh": "我的申请", "en": "My requests"},
+    "nav.signin": {"zh": "登录", "en": "Sign in"},
+    "nav.signout": {"zh": "退出", "en": "Sign out"},
+    "user.label": {"zh": "当前用户", "en": "Signed in as"},
+    "flows.title": {"zh": "数据流向", "en": "Exchange flows"},
+    "flows.sub": {
+        "zh": "成员单位之间经安全网关完成的数据交换，"
+        "按审计账本中的网关条目（exchange.gateway）统计。",
+        "en": "Data exchanged between members through the signed gateway, counted from the "
+        "gateway entries (exchange.gateway) of the audit ledger.",
+    },
+    "flows.map": {"zh": "交换流向图", "en": "Flow map"},
+    "flows.map.label": {
+        "zh": "长三角四省市之间的数据交换流向",
+        "en": "Data exchanges between the four jurisdictions of the Yangtze River Delta",
+    },
+    "flows.empty": {"zh": "暂无数据交换", "en": "No exchanges yet"},
+    "flows.empty.hint": {
+        "zh": "网关尚未应答或拒绝任何请求；每次交换都会写入审计账本并显示在这里。",
+        "en": "The gateway has not answered or refused any request yet; every exchange is "
+        "written to the audit ledger and counted here.",
+    },
+    "flows.anchor_note": {
+        "zh": "成员单位按所属省（市）绘于省会（上海市为市中心），仅为示意；线宽表示交换次数。",
+        "en": "Members are drawn at their jurisdiction's capital (Shanghai at its centre), a "
+        "display choice; line width shows the number of exchanges.",
+    },
+    "flows.legend.answered": {"zh": "已应答", "en": "Answered"},
+    "flows.legend.refused": {"zh": "已拒绝", "en": "Refused"},
+    "flows.arc.answered": {
+        "zh": "{a} → {b}：已应答 {n} 次",
+        "en": "{a} → {b}: {n} answered",
+    },
+    "flows.arc.refused": {
+        "zh": "{a} → {b}：已拒绝 {n} 次",
+        "en": "{a} → {b}: {n} refused",
+    },
+    "flows.unmapped": {
+        "zh": "另有 {n} 次交换无法定位到省（市）（区域级成员或未经验证的请求方），只列在表中。",
+        "en": "{n} more exchanges have no jurisdiction to draw (the region itself, or an "
+        "unverified caller); they are in the table only.",
+    },
+    "flows.table": {"zh": "交换次数（请求方 → 提供方）", "en": "Exchanges (consumer → provider)"},
+    "flows.col.consumer": {"zh": "请求方", "en": "Consumer"},
+    "flows.col.provider": {"zh": "提供方", "en": "Provider"},
+    "flows.col.answered": {"zh": "已应答", "en": "Answered"},
+    "flows.col.refused": {"zh": "已拒绝", "en": "Refused"},
+    "flows.col.total": {"zh": "合计", "en": "Total"},
+    "flows.unattributed": {"zh": "未经验证的请求方", "en": "Unverified caller"},
+    "flows.kpi.total": {"zh": "网关交换", "en": "Gateway exchanges"},
+    "flows.kpi.total.note": {"zh": "审计账本记录", "en": "as the audit ledger records"},
+    "flows.kpi.answered": {"zh": "已应答", "en": "Answered"},
+    "flows.kpi.refused": {"zh": "已拒绝", "en": "Refused"},
+    "flows.kpi.pending": {"zh": "待审核申请", "en": "Requests awaiting an answer"},
+    "flows.kpi.overdue": {"zh": "其中逾期 {n} 件", "en": "{n} overdue"},
+    "flows.requests": {"zh": "访问申请", "en": "Access requests"},
+    "flows.requests.status": {"zh": "状态", "en": "Status"},
+    "flows.requests.count": {"zh": "件数", "en": "Count"},
+    "flows.requests.overdue": {"zh": "逾期未答复", "en": "Overdue, unanswered"},
+    "flows.private": {
+        "zh": "本页只公开汇总数字；申请的用途、申请人与数据内容只向申请方和提供单位显示"
+        "（登录后见“我的申请”）。",
+        "en": "This page shows totals only; purposes, requesters and data are shown only to "
+        "the requesting and the owning member (sign in, then “My requests”).",
+    },
+    "req.status.pending": {"zh": "待审核", "en": "Pending"},
+    "req.status.granted": {"zh": "已授权", "en": "Granted"},
+    "req.status.refused": {"zh": "已拒绝", "en": "Refused"},
+    "grant.status.active": {"zh": "有效", "en": "Active"},
+    "grant.status.revoked": {"zh": "已撤销", "en": "Revoked"},
+    "grant.status.expired": {"zh": "已过期", "en": "Expired"},
+    "purpose.public_health": {"zh": "公共卫生与疫情防控", "en": "Public health"},
+    "purpose.emergency_response": {"zh": "应急管理", "en": "Emergency response"},
+    "purpose.market_regulation": {"zh": "市场监管", "en": "Market regulation"},
+    "purpose.public_services": {
+        "zh": "政务服务与社会保障",
+        "en": "Public services and social security",
+    },
+    "purpose.statistics": {"zh": "统计分析与决策支持", "en": "Statistics and decision support"},
+    "purpose.planning": {"zh": "规划与区域协同", "en": "Planning and regional cooperation"},
+    "purpose.other_statutory_duty": {"zh": "其他依法履职事项", "en": "Other statutory duty"},
+    # Sign-in
+    "signin.title": {"zh": "登录", "en": "Sign in"},
+    "signin.sub": {
+        "zh": "数据管理员粘贴本人的 API 令牌登录"
+        "（`dyrd token create` 或 POST /api/v1/trust/tokens）。",
+        "en": "Stewards sign in with their own API token (`dyrd token create` or "
+        "POST /api/v1/trust/tokens).",
+    },
+    "signin.token": {"zh": "API 令牌", "en": "API token"},
+    "signin.submit": {"zh": "登录", "en": "Sign in"},
+    "signin.note": {
+        "zh": "令牌仅保存在本浏览器的 HttpOnly Cookie 中，8 小时后或退出时清除。",
+        "en": "The token is kept only in an HttpOnly cookie of this browser, cleared after 8 "
+        "hours or when you sign out.",
+    },
+    "notice.signin_required": {
+        "zh": "请先登录：该页面只向申请方与提供单位的用户显示。",
+        "en": "Please sign in first: this page is shown only to users of the requesting and "
+        "the owning member.",
+    },
+    "notice.signin_failed": {
+        "zh": "令牌无效、已过期或已被吊销，未能登录。",
+        "en": "The token is unknown, expired or revoked; you are not signed in.",
+    },
+    "notice.csrf": {
+        "zh": "表单已失效（缺少或不匹配的防伪令牌），请返回页面重新提交。",
+        "en": "The form has expired (missing or mismatched CSRF token); go back and submit again.",
+    },
+    "notice.req.submitted": {"zh": "申请已提交。", "en": "The request was submitted."},
+    "notice.req.approved": {
+        "zh": "已批准，授权已生效。",
+        "en": "Approved; the grant is in force.",
+    },
+    "notice.req.refused": {"zh": "已拒绝该申请。", "en": "The request was refused."},
+    "notice.reason_required": {
+        "zh": "拒绝申请须填写理由。",
+        "en": "A refusal needs a reason.",
+    },
+    "notice.decision_missing": {
+        "zh": "请选择批准或拒绝。",
+        "en": "Choose to approve or to refuse.",
+    },
+    "notice.fields_required": {
+        "zh": "批准时至少选择一个字段；若不同意任何字段，请拒绝并说明理由。",
+        "en": "Approve at least one field; to allow none, refuse with a reason.",
+    },
+    "form.invalid": {
+        "zh": "表单填写有误（{field}）：{problem}",
+        "en": "The form is not valid ({field}): {problem}",
+    },
+    "refused.title": {"zh": "无法完成操作", "en": "Could not complete"},
+    "refused.back": {"zh": "返回", "en": "Back"},
+    # My requests
+    "requests.title": {"zh": "我的申请", "en": "My requests"},
+    "requests.sub": {
+        "zh": "{user} 所属成员单位提出与收到的共享申请，以及相应授权。",
+        "en": "Access requests the members of {user} made and received, and their grants.",
+    },
+    "requests.consumer": {"zh": "作为申请方", "en": "As consumer"},
+    "requests.owner": {"zh": "作为提供方（待本单位审核）", "en": "As owner (to answer)"},
+    "requests.grants": {"zh": "授权", "en": "Grants"},
+    "requests.none": {"zh": "暂无。", "en": "None."},
+    "requests.more": {
+        "zh": "显示最新 {n} 件，共 {total} 件。",
+        "en": "Showing the newest {n} of {total}.",
+    },
+    "req.col.status": {"zh": "状态", "en": "Status"},
+    "req.col.resource": {"zh": "数据资源", "en": "Resource"},
+    "req.col.consumer": {"zh": "申请方", "en": "Consumer"},
+    "req.col.owner": {"zh": "提供方", "en": "Owner"},
+    "req.col.purpose": {"zh": "用途", "en": "Purpose"},
+    "req.col.deadline": {"zh": "答复期限", "en": "Answer by"},
+    "req.col.submitted": {"zh": "提交时间", "en": "Submitted"},
+    "req.col.grant": {"zh": "授权", "en": "Grant"},
+    "req.overdue": {"zh": "已逾期", "en": "Overdue"},
+    "grant.col.fields": {"zh": "字段", "en": "Fields"},
+    "grant.col.valid_until": {"zh": "有效期至", "en": "Valid until"},
+    "request.title": {"zh": "共享申请", "en": "Access request"},
+    "request.back": {"zh": "我的申请", "en": "My requests"},
+    "req.legal_basis": {"zh": "法律依据", "en": "Legal basis"},
+    "req.fields": {"zh": "申请字段", "en": "Fields requested"},
+    "req.duration": {"zh": "申请期限", "en": "Duration"},
+    "req.days": {"zh": "{n} 天", "en": "{n} days"},
+    "req.submitted_by": {"zh": "提交人", "en": "Submitted by"},
+    "req.decided": {"zh": "答复时间", "en": "Answered"},
+    "req.decided_by": {"zh": "答复人", "en": "Answered by"},
+    "req.reason": {"zh": "拒绝理由", "en": "Reason"},
+    "req.approve": {"zh": "批准", "en": "Approve"},
+    "req.approve.fields": {
+        "zh": "授权字段（只能在申请范围内缩小）",
+        "en": "Fields to grant (an approval can only narrow)",
+    },
+    "req.approve.duration": {"zh": "授权期限（天）", "en": "Duration (days)"},
+    "req.refuse": {"zh": "拒绝", "en": "Refuse"},
+    "req.refuse.reason": {"zh": "拒绝理由（必填）", "en": "Reason (required)"},
+    "req.answer": {"zh": "审核", "en": "Answer"},
+    # Request form on a resource page
+    "form.title": {"zh": "申请访问", "en": "Request access"},
+    "form.member": {"zh": "申请单位", "en": "For member"},
+    "form.purpose_code": {"zh": "用途类别", "en": "Purpose"},
+    "form.purpose_zh": {
+        "zh": "用途与场景（中文，必填）",
+        "en": "Purpose and use (Chinese, required)",
+    },
+    "form.purpose_en": {"zh": "用途（英文，可选）", "en": "Purpose (English, optional)"},
+    "form.legal_basis": {"zh": "法律依据（必填）", "en": "Legal basis (required)"},
+    "form.legal_basis.example": {
+        "zh": "例：《政务数据共享条例》第十四条",
+        "en": "e.g. 《政务数据共享条例》第十四条",
+    },
+    "form.fields": {"zh": "申请字段", "en": "Fields"},
+    "form.duration": {"zh": "期限（天）", "en": "Duration (days)"},
+    "form.submit": {"zh": "提交申请", "en": "Submit request"},
+    "form.signin": {
+        "zh": "登录后可在本页直接提交申请。",
+        "en": "Sign in to submit a request from this page.",
+    },
     # Ledger page
     "ledger.title": {"zh": "审计账本", "en": "Audit ledger"},
     "ledger.sub": {

@@ -136,6 +136,7 @@ class ResourcePage:
     version_numbers: tuple[int, ...]
     links: tuple[Link, ...]
     access: str
+    owner: str
 
 
 def _pct(value: float | None, *, judged: bool = True) -> Meter:
@@ -415,4 +416,5 @@ def resource_page(
         version_numbers=tuple(v.version for v in reversed(versions)),
         links=page_links,
         access=t(f"access.{res.sharing_class.value}", lang, days=answer_days),
+        owner=res.owner_member,
     )

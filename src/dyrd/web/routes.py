@@ -9,98 +9,38 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-import dyrd
 from dyrd.core.deps import ClockDep, SessionDep
 from dyrd.core.errors import NotFoundError
 from dyrd.exchange import AccessPolicy
 from dyrd.exchange import service as exchange
 from dyrd.web import (
+    auth,
     catalogpage,
     citypage,
-    common,
     diffpage,
+    exchangeroutes,
     ledgerpage,
     overview,
+    requestspage,
     resourcepage,
 )
-from dyrd.web.i18n import COOKIE, DEFAULT_LANG, HTML_LANG, Lang, other, parse_lang, t, unit_label
+from dyrd.web.i18n import Lang
+from dyrd.web.render import page_lang, render
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
-COOKIE_MAX_AGE = 365 * 24 * 3600
 CITY_CODE = re.compile(r"^\d{6}$")
 # Catalog ids are UUIDs, names lower-case slugs; anything else cannot name a resource.
 RESOURCE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
-templates = Jinja2Templates(
-    env=Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=StrictUndefined,
-    )
-)
 router = APIRouter(include_in_schema=False)
 
 # Raw strings on purpose: a malformed value becomes a notice on the page, not a 422.
 Param = Annotated[str | None, Query()]
 
-
-def _lang(request: Request) -> tuple[Lang, Lang | None]:
-    """(language to render, language to remember) from ?lang=, the cookie, then the settings."""
-    asked = parse_lang(request.query_params.get("lang"))
-    if asked is not None:
-        return asked, asked
-    remembered = parse_lang(request.cookies.get(COOKIE))
-    if remembered is not None:
-        return remembered, None
-    settings = getattr(request.app.state, "settings", None)
-    configured = parse_lang(getattr(settings, "default_language", None))
-    return configured or DEFAULT_LANG, None
-
-
-def _static(path: str) -> str:
-    return f"/static/{path}?v={dyrd.__version__}"
-
-
-def _render(
-    request: Request,
-    template: str,
-    context: dict[str, Any],
-    *,
-    lang: Lang,
-    remember: Lang | None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    def tr(key: str, **params: object) -> str:
-        return t(key, lang, **params)
-
-    base = {
-        "lang": lang,
-        "other_lang": other(lang),
-        "html_lang": HTML_LANG[lang],
-        "t": tr,
-        "t_in": t,
-        "unit_label": lambda unit: unit_label(unit, lang),
-        "static": _static,
-        "lang_links": common.language_links(request.url.path, request.query_params.multi_items()),
-        "path": request.url.path,
-        "notices": (),
-    }
-    response = templates.TemplateResponse(
-        request, template, {**base, **context}, status_code=status_code
-    )
-    if remember is not None:
-        response.set_cookie(
-            COOKIE, remember, max_age=COOKIE_MAX_AGE, path="/", samesite="lax", httponly=True
-        )
-    response.headers["Content-Language"] = HTML_LANG[lang]
-    response.headers["Vary"] = "Cookie"  # the same URL renders in the language of the cookie
-    return response
+_lang = page_lang
+_render = render
 
 
 def _not_found(
@@ -208,7 +148,21 @@ def resource(request: Request, session: SessionDep, clock: ClockDep, ref: str) -
         )
     except NotFoundError:
         return _not_found(request, ref, lang=lang, remember=remember, what="resource")
-    return _render(request, "resource.html", {"page": page}, lang=lang, remember=remember)
+    form = requestspage.request_form(
+        auth.viewer(request),
+        ref=page.name,
+        owner=page.owner,
+        sharing=page.sharing.code,
+        withdrawn=page.withdrawn,
+        columns=[c.name for c in page.columns],
+        is_table=page.is_table,
+        max_days=exchangeroutes.policy_of(request).max_grant_days,
+        who=catalogpage.names(session, []),
+        lang=lang,
+    )
+    return _render(
+        request, "resource.html", {"page": page, "form": form}, lang=lang, remember=remember
+    )
 
 
 @router.get("/catalog/{ref}/diff", response_class=HTMLResponse)
@@ -242,4 +196,5 @@ def ledger_status(request: Request, session: SessionDep) -> HTMLResponse:
 def install(app: FastAPI) -> None:
     """Mount the dashboard pages and their static assets on ``app``."""
     app.include_router(router)
+    app.include_router(exchangeroutes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -6,13 +6,11 @@ whoever holds it can recompute every pseudonym: it is never logged, printed or p
 
 from __future__ import annotations
 
-import contextlib
-import os
 import secrets
-import stat
 import threading
 from pathlib import Path
 
+from dyrd.core import secretfile
 from dyrd.core.errors import ConfigurationError
 from dyrd.exchange.compute.pseudonym import MIN_SECRET_BYTES
 
@@ -20,36 +18,16 @@ SECRET_BYTES = 32
 """Bytes of a new secret: 256 bits, the HMAC-SHA-256 key size."""
 
 
-def _write_new_secret(path: Path) -> None:
-    """Create ``path`` with fresh random bytes, atomically and never readable by others."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(secrets.token_bytes(SECRET_BYTES))
-            fh.flush()
-            os.fsync(fh.fileno())
-        # link() refuses to replace: when two processes race, the first secret wins.
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def load_or_create_secret(path: Path) -> bytes:
     """The secret in ``path``, generating it there if the file is absent."""
-    if not path.exists():
-        _write_new_secret(path)
-    mode = path.stat().st_mode
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+    try:
+        secret = secretfile.read_or_create(path, lambda: secrets.token_bytes(SECRET_BYTES))
+    except secretfile.ExposedSecretFile as exc:
         raise ConfigurationError(
-            f"The pseudonym secret {path} is readable by other users "
-            f"(mode {stat.S_IMODE(mode):o}).",
+            f"The pseudonym secret {path} is readable by other users (mode {exc.mode:o}).",
             f"假名化密钥文件 {path} 可被其他用户读取。",
             hint=f"Run `chmod 600 {path}`.",
-        )
-    secret = path.read_bytes()
+        ) from None
     if len(secret) < MIN_SECRET_BYTES:
         raise ConfigurationError(
             f"The pseudonym secret {path} is shorter than {MIN_SECRET_BYTES} bytes.",

@@ -45,6 +45,7 @@ from dyrd.core.errors import DyrdError, NotFoundError
 from dyrd.exchange.compute import httpsig, xroad
 from dyrd.exchange.errors import GrantDenied, GrantNotFound
 from dyrd.exchange.models import Resource
+from dyrd.exchange.ports import MemberLocator
 from dyrd.exchange.repository import ExchangeRepository, NonceRepository
 from dyrd.exchange.service.access import check_grant
 from dyrd.exchange.service.gateway_commit import GroupCommit
@@ -184,12 +185,17 @@ def _header(message: httpsig.HttpMessage, name: str) -> str | None:
 
 
 class Gateway:
-    """The provider gateway of one node; thread-safe, one per process."""
+    """The provider gateway of one node; thread-safe, one per process.
+
+    ``locator`` finds the consumers' public keys: the local trust tables when one process hosts
+    every member, the verified directory on a federated node.
+    """
 
     def __init__(
         self,
         *,
         keystore: trust.KeyStore,
+        locator: MemberLocator,
         clock: Clock,
         secret: Callable[[], bytes],
         settings: GatewaySettings | None = None,
@@ -200,7 +206,7 @@ class Gateway:
         self._keystore = keystore
         self._clock = clock
         self._secret = secret
-        self._keys = KeyCache()
+        self._keys = KeyCache(locator)
         self._signers = SignerCache()
         self._members = MemberCache()
         self._monotonic = monotonic
@@ -262,9 +268,11 @@ class Gateway:
         return done.response
 
     def _write(self, session: Session, batch: Sequence[_Done]) -> None:
-        """One group commit's writes: each nonce claimed (a replay turns into a 409), then each
-        exchange's ledger entry. Runs in the leader's thread; its caller commits."""
+        """One group commit's writes: each nonce claimed (a replay turns into a 409), then all
+        the exchanges' ledger entries in one append. Runs in the leader's thread; its caller
+        commits."""
         nonces = NonceRepository(session)
+        entries: list[ledger.NewEntry] = []
         for done in batch:
             ex = done.ex
             if ex.nonce_expires is not None and not ex.claimed:
@@ -279,14 +287,12 @@ class Gateway:
                     done.status, done.reason = refusal.status, refusal.reason
                     done.response = self._refusal_response(session, ex, refusal, done.now)
             assert done.response is not None  # noqa: S101  # set before submitting
-            self._log(
-                session,
-                ex,
-                status=done.status,
-                reason=done.reason,
-                response=done.response,
-                now=done.now,
+            entries.append(
+                _entry(
+                    ex, status=done.status, reason=done.reason, response=done.response, at=done.now
+                )
             )
+        ledger.append_many(session, entries, clock=self._clock)
         if batch:
             self._maybe_prune(session, batch[-1].now)
 
@@ -615,45 +621,6 @@ class Gateway:
             now=now,
         )
 
-    def _log(
-        self,
-        session: Session,
-        ex: _Exchange,
-        *,
-        status: int,
-        reason: str,
-        response: GatewayResponse,
-        now: datetime,
-    ) -> None:
-        payload: dict[str, Any] = {
-            "outcome": "answered" if reason == "ok" else "refused",
-            "status": status,
-            "reason": reason,
-            "message_id": ex.message_id,
-            "client": ex.client,
-            "provider": ex.provider,
-            "service": ex.service,
-            "resource_id": ex.resource_id,
-            "grant_id": ex.grant_id,
-            "user_id": ex.user_id,
-            "issue": ex.issue,
-            "fields": ex.fields,
-            "rows": ex.rows,
-            "key_id": ex.key_id,
-            "nonce": ex.nonce,
-            "request_hash": ex.request_hash,
-            "response_hash": _sha256_hex(response.body),
-            "response_signed": "Signature" in response.headers,
-        }
-        ledger.append(
-            session,
-            kind=LEDGER_KIND,
-            subject=(ex.message_id or "-")[:256],
-            actor=Actor(user=(ex.user_id or "-")[:128], member=(ex.client or "-")[:128]),
-            payload=payload,
-            clock=lambda: now,
-        )
-
     def _maybe_prune(self, session: Session, now: datetime) -> None:
         """Delete expired nonces, at most once per ``nonce_prune_seconds`` in this process.
 
@@ -665,6 +632,39 @@ class Gateway:
                 return
             self._next_prune = tick + self.settings.nonce_prune_seconds
         NonceRepository(session).prune(now)
+
+
+def _entry(
+    ex: _Exchange, *, status: int, reason: str, response: GatewayResponse, at: datetime
+) -> ledger.NewEntry:
+    """The provider's ledger entry of one exchange, answered or refused."""
+    payload: dict[str, Any] = {
+        "outcome": "answered" if reason == "ok" else "refused",
+        "status": status,
+        "reason": reason,
+        "message_id": ex.message_id,
+        "client": ex.client,
+        "provider": ex.provider,
+        "service": ex.service,
+        "resource_id": ex.resource_id,
+        "grant_id": ex.grant_id,
+        "user_id": ex.user_id,
+        "issue": ex.issue,
+        "fields": ex.fields,
+        "rows": ex.rows,
+        "key_id": ex.key_id,
+        "nonce": ex.nonce,
+        "request_hash": ex.request_hash,
+        "response_hash": _sha256_hex(response.body),
+        "response_signed": "Signature" in response.headers,
+    }
+    return ledger.NewEntry(
+        kind=LEDGER_KIND,
+        subject=(ex.message_id or "-")[:256],
+        actor=Actor(user=(ex.user_id or "-")[:128], member=(ex.client or "-")[:128]),
+        payload=payload,
+        at=at,
+    )
 
 
 def prune_nonces(session: Session, *, now: datetime) -> int:

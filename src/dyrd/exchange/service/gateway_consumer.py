@@ -1,10 +1,15 @@
 """The consumer side of the signed gateway: sign a request, send it, verify the answer.
 
-:func:`fetch` finds the provider's node URL in the directory, signs an X-Road-style GET with the
-consumer member's key (RFC 9421, label ``dyrd``, a fresh nonce), sends it through the
+:meth:`ConsumerGateway.fetch` finds the provider's node URL through the ``MemberLocator`` port
+(the local trust tables, or the verified directory on a federated node), signs an X-Road-style
+GET with the consumer member's key (RFC 9421, label ``dyrd``, a fresh nonce), sends it through the
 ``GatewayTransport`` port, and accepts the answer only when the provider's signature verifies
 with a key of the provider member, covers the body's digest, and is bound to this request's own
 signature, so an answer recorded for another request cannot be passed off as this one's.
+
+Every exchange it makes, answered, refused or unanswered, is appended to the consumer node's own
+ledger (kind ``exchange.gateway.consumer``) and committed before the result or the error leaves,
+with the request and response hashes the provider logs too, so both sides' ledgers can be compared.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
-from dyrd import trust
+from dyrd import ledger, trust
+from dyrd.core.actor import Actor
 from dyrd.core.clock import Clock
 from dyrd.core.errors import (
     ConflictError,
@@ -33,12 +39,14 @@ from dyrd.core.errors import (
     UpstreamInvalid,
 )
 from dyrd.exchange.compute import httpsig, xroad
-from dyrd.exchange.ports import GatewayTransport, RawResponse
+from dyrd.exchange.ports import GatewayTransport, MemberLocator, RawResponse
 from dyrd.exchange.service.gateway_keys import KeyCache, SignerCache
-from dyrd.trust import service as trust_service
 
 REQUEST_LIFETIME = timedelta(seconds=60)
 """``expires - created`` of a request signature: well under xroad.MAX_LIFETIME."""
+
+CONSUMER_LEDGER_KIND = "exchange.gateway.consumer"
+"""Ledger entry kind of every exchange the consumer gateway makes (provider: ``LEDGER_KIND``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,17 +94,50 @@ class FetchResult:
     provider_key_id: str
 
 
+@dataclass(slots=True)
+class _Outcome:
+    """What the consumer's ledger entry records about one exchange, filled in as it goes."""
+
+    request_hash: str
+    status: int = 0
+    """0 while no HTTP status is known (the consumer failed before reading one)."""
+    reason: str = "consumer-error"
+    raw: RawResponse | None = None
+    signed: bool = False
+    rows: int | None = None
+
+
 @dataclass
 class ConsumerGateway:
-    """The consumer gateway of one node: its key caches and transport (one per process)."""
+    """The consumer gateway of one node: its key caches, transport and locator (one per process).
+
+    ``locator`` says where provider nodes are and what their keys are: the local trust tables
+    when one process hosts every member, the verified directory on a federated node.
+    """
 
     transport: GatewayTransport
     keystore: trust.KeyStore
+    locator: MemberLocator
     clock: Clock
     algorithm: str = "ES256"
     skew: timedelta = xroad.DEFAULT_SKEW
-    keys: KeyCache = field(default_factory=KeyCache)
+    keys: KeyCache = field(init=False)
     signers: SignerCache = field(default_factory=SignerCache)
+
+    def __post_init__(self) -> None:
+        self.keys = KeyCache(self.locator)
+
+    def node_url(self, session: Session, member_id: str) -> str:
+        """The provider's node URL; NotFoundError when the locator lists none."""
+        url = self.locator.node_url(session, member_id)
+        if url is None:
+            raise NotFoundError(
+                f"Member {member_id!r} has no node in the directory.",
+                f"目录中没有成员 {member_id} 的节点。",
+                hint="The provider registers its node (PUT /api/v1/trust/members/{id}/node, or "
+                "`dyrd directory register` for a federated node, picked up on the next poll).",
+            )
+        return url
 
     def sign(self, session: Session, req: FetchRequest, *, base_url: str) -> SignedRequest:
         """Build and sign the request for ``req`` to the node at ``base_url``."""
@@ -218,21 +259,43 @@ class ConsumerGateway:
         return keyid
 
     def fetch(self, session: Session, req: FetchRequest) -> FetchResult:
-        """Fetch rows from the provider through its gateway (see the module docstring)."""
-        base_url = _node_url(session, req.provider_member)
-        sent = self.sign(session, req, base_url=base_url)
-        raw = self.transport.get(sent.url, sent.headers)
+        """Fetch rows from the provider through its gateway (see the module docstring).
+
+        Commits the session: once before the network call, so no transaction (a lock, or on
+        SQLite a snapshot that would refuse the later write) is held across it, and once with
+        the ledger entry, before the result or the error leaves.
+        """
+        sent = self.sign(session, req, base_url=self.node_url(session, req.provider_member))
+        session.commit()
+        outcome = _Outcome(request_hash=hashlib.sha256(sent.base).hexdigest())
+        try:
+            result = self._exchange(session, req, sent, outcome)
+        finally:
+            self._log(session, req, sent, outcome)
+        return result
+
+    def _exchange(
+        self, session: Session, req: FetchRequest, sent: SignedRequest, outcome: _Outcome
+    ) -> FetchResult:
+        try:
+            raw = self.transport.get(sent.url, sent.headers)
+        except ServiceUnavailable:
+            outcome.status, outcome.reason = 503, "provider-unreachable"
+            raise
+        outcome.raw, outcome.status = raw, raw.status
+        try:
+            key_id = self.verify_response(session, sent, raw, provider_member=req.provider_member)
+            outcome.signed = True
+        except UpstreamInvalid:
+            if raw.status == 200:
+                outcome.status, outcome.reason = 502, "invalid-answer"
+                raise
         if raw.status != 200:
-            signed = True
-            try:
-                self.verify_response(session, sent, raw, provider_member=req.provider_member)
-            except UpstreamInvalid:
-                signed = False
-            raise _refused(raw, signed=signed)
-        key_id = self.verify_response(session, sent, raw, provider_member=req.provider_member)
+            outcome.reason = _reason(raw.body)
+            raise _refused(raw, signed=outcome.signed)
         try:
             body = json.loads(raw.body)
-            return FetchResult(
+            result = FetchResult(
                 message_id=sent.message_id,
                 provider_member=req.provider_member,
                 resource_id=str(body["resource_id"]),
@@ -243,28 +306,58 @@ class ConsumerGateway:
                 limit=int(body["limit"]),
                 offset=int(body["offset"]),
                 data_version=body.get("data_version"),
-                request_hash=hashlib.sha256(sent.base).hexdigest(),
+                request_hash=outcome.request_hash,
                 response_hash=hashlib.sha256(raw.body).hexdigest(),
                 provider_key_id=key_id,
             )
         except (ValueError, KeyError, TypeError) as exc:
+            outcome.status, outcome.reason = 502, "malformed"
             raise _invalid(
                 "malformed",
                 "The answer is not the rows document expected.",
                 "应答不是预期的数据格式。",
             ) from exc
+        outcome.reason, outcome.rows = "ok", len(result.rows)
+        return result
+
+    def _log(
+        self, session: Session, req: FetchRequest, sent: SignedRequest, outcome: _Outcome
+    ) -> None:
+        """Append the exchange to this node's ledger, in a transaction of its own, and commit."""
+        session.commit()  # end the read transaction of the verification: a fresh one writes
+        raw = outcome.raw
+        ledger.append(
+            session,
+            kind=CONSUMER_LEDGER_KIND,
+            subject=sent.message_id,
+            actor=Actor(user=(req.user_id or "-")[:128], member=req.consumer_member[:128]),
+            payload={
+                "outcome": "answered" if outcome.reason == "ok" else "refused",
+                "status": outcome.status,
+                "reason": outcome.reason,
+                "message_id": sent.message_id,
+                "client": req.consumer_member,
+                "provider": req.provider_member,
+                "service": req.resource_id,
+                "grant_id": req.grant_id,
+                "fields": list(req.fields),
+                "rows": outcome.rows,
+                "request_hash": outcome.request_hash,
+                "response_hash": None if raw is None else hashlib.sha256(raw.body).hexdigest(),
+                "response_signed": outcome.signed,
+            },
+            clock=self.clock,
+        )
+        session.commit()
 
 
-def _node_url(session: Session, provider_member: str) -> str:
+def _reason(body: bytes) -> str:
+    """The ``reason`` of a provider's problem+json refusal, as the consumer's ledger records it."""
     try:
-        node = trust_service.get_node(session, provider_member)
-    except NotFoundError as exc:
-        raise NotFoundError(
-            f"Member {provider_member!r} has no node in the directory.",
-            f"目录中没有成员 {provider_member} 的节点。",
-            hint="The provider registers its node with PUT /api/v1/trust/members/{id}/node.",
-        ) from exc
-    return str(node.url)
+        problem = json.loads(body)
+    except ValueError:
+        return "unreadable"
+    return str(problem.get("reason") or "unknown") if isinstance(problem, dict) else "unknown"
 
 
 def _invalid(reason: str, message: str, message_zh: str) -> UpstreamInvalid:

@@ -1,9 +1,10 @@
 """Members' keys as the gateway uses them: verified public keys and signers, cached.
 
-Both caches read through the trust domain's public surface and hold entries for ``ttl`` seconds
-(30 s by default, the trust verifier's own default), which bounds how long a revocation or a
-rotation made elsewhere takes to be seen here. Parsing a public key and computing a signer's key
-id are what the hot path would otherwise repeat on every message.
+Public keys come from a ``MemberLocator`` (the local trust tables, or the verified directory on a
+federated node), signers from the trust domain's public surface. The caches hold entries for
+``ttl`` seconds (30 s by default, the trust verifier's own default), which bounds how long a
+revocation or a rotation made elsewhere takes to be seen here. Parsing a public key and
+computing a signer's key id are what the hot path would otherwise repeat on every message.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from dyrd import trust
 from dyrd.core.errors import NotFoundError
 from dyrd.exchange.compute.httpsig import HTTPSIG_OF_JOSE, jwk_verifier
-from dyrd.trust import service as trust_service
+from dyrd.exchange.ports import MemberLocator
 
 DEFAULT_TTL = 30.0
 """Seconds a key or signer is reused: ``trust.key_verifier``'s default cache time."""
@@ -49,34 +50,38 @@ class MemberKey:
 
 
 class KeyCache:
-    """Public keys by key id, from the key table (``trust.get_key``)."""
+    """Public keys by key id, from a ``MemberLocator``, parsed once per ``ttl``."""
 
     def __init__(
-        self, *, ttl: float = DEFAULT_TTL, monotonic: Callable[[], float] = time.monotonic
+        self,
+        locator: MemberLocator,
+        *,
+        ttl: float = DEFAULT_TTL,
+        monotonic: Callable[[], float] = time.monotonic,
     ):
+        self._locator = locator
         self._ttl = ttl
         self._monotonic = monotonic
         self._lock = threading.Lock()
         self._keys: dict[str, MemberKey] = {}
 
     def get(self, session: Session, kid: str) -> MemberKey | None:
-        """The key ``kid``, or None when there is no such key."""
+        """The key ``kid``, or None when the locator lists no such key."""
         now = self._monotonic()
         with self._lock:
             hit = self._keys.get(kid)
         if hit is not None and now - hit.loaded < self._ttl:
             return hit
-        try:
-            row = trust_service.get_key(session, kid)
-        except NotFoundError:
+        found = self._locator.key(session, kid)
+        if found is None:
             return None
-        alg = HTTPSIG_OF_JOSE[row.algorithm.value]
+        alg = HTTPSIG_OF_JOSE[found.algorithm]
         key = MemberKey(
-            kid=row.kid,
-            member_id=row.member_id,
+            kid=found.kid,
+            member_id=found.member_id,
             alg=alg,
-            window=trust.KeyWindow(row.not_before, row.not_after, row.revoked_at),
-            verify=jwk_verifier(alg, row.public_jwk),
+            window=found.window,
+            verify=jwk_verifier(alg, dict(found.public_jwk)),
             loaded=now,
         )
         with self._lock:

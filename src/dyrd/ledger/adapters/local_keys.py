@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import stat
 import threading
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from dyrd.core import secretfile
 from dyrd.core.errors import ConfigurationError
 from dyrd.ledger.compute.signatures import EDDSA, key_id
 
@@ -47,42 +45,26 @@ class Ed25519Signer:
         return f"Ed25519Signer(key_id={self._key_id!r})"
 
 
-def _write_new_key(path: Path) -> None:
-    """Create ``path`` with a new key, atomically and never readable by others."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pem = Ed25519PrivateKey.generate().private_bytes(
+def _new_key_pem() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pem)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # link() refuses to replace: when two processes race, the first key wins.
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def load_or_create(path: Path) -> Ed25519Signer:
     """The signer whose key is in ``path``, generating the key there if the file is absent."""
-    if not path.exists():
-        _write_new_key(path)
-    mode = path.stat().st_mode
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+    try:
+        pem = secretfile.read_or_create(path, _new_key_pem)
+    except secretfile.ExposedSecretFile as exc:
         raise ConfigurationError(
-            f"The ledger signing key {path} is readable by other users "
-            f"(mode {stat.S_IMODE(mode):o}).",
+            f"The ledger signing key {path} is readable by other users (mode {exc.mode:o}).",
             f"账本签名私钥 {path} 可被其他用户读取。",
             hint=f"Run `chmod 600 {path}`.",
-        )
+        ) from None
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        key = serialization.load_pem_private_key(pem, password=None)
     except (ValueError, TypeError) as exc:
         raise ConfigurationError(
             f"The ledger signing key {path} is not an unencrypted PKCS#8 PEM key.",

@@ -1,6 +1,6 @@
 """Use cases of the ledger: append, sign tree heads off the append path, proofs, export, audit."""
 
-from dyrd.ledger.service.appending import append
+from dyrd.ledger.service.appending import NewEntry, append, append_many
 from dyrd.ledger.service.export import ExportSummary, audit_export, export_log
 from dyrd.ledger.service.heads import Checkpointer, sign_pending_head
 from dyrd.ledger.service.reading import (
@@ -21,7 +21,9 @@ __all__ = [
     "MAX_TREE_SIZE",
     "Checkpointer",
     "ExportSummary",
+    "NewEntry",
     "append",
+    "append_many",
     "audit_export",
     "consistency_proof",
     "export_log",

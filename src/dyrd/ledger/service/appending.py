@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,6 +57,18 @@ def _entry(
         raise _rejected(exc) from exc
 
 
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """One entry for :func:`append_many`."""
+
+    kind: str
+    subject: str
+    actor: Actor
+    payload: Mapping[str, Any]
+    at: datetime | None = None
+    """When it happened; None: the clock, read under the appenders' lock."""
+
+
 def append(
     session: Session,
     *,
@@ -72,36 +85,70 @@ def append(
     transaction ends, so append late in a transaction and commit soon. Never waits for
     signing: tree heads are signed by :func:`sign_pending_head`, off this path.
     """
-    # Check the envelope before taking the appenders' lock; the payload is encoded only once,
+    entry = NewEntry(kind=kind, subject=subject, actor=actor, payload=payload)
+    return append_many(session, [entry], clock=clock)[0]
+
+
+def append_many(
+    session: Session, entries: Sequence[NewEntry], *, clock: Clock
+) -> list[AppendReceipt]:
+    """Append ``entries`` in order, like :func:`append` each, taking the appenders' lock once.
+
+    One lock, one state read and write, and one multi-row insert for the whole batch (a group
+    commit's worth of entries), inside the caller's transaction: all are acknowledged by its
+    commit, or none. An entry the ledger rejects rejects the batch.
+    """
+    # Check the envelopes before taking the appenders' lock; each payload is encoded only once,
     # under the lock (an error there ends the caller's transaction, and the lock with it).
-    _entry(seq=0, at=_EPOCH, actor=actor, kind=kind, subject=subject, payload={}, prev=GENESIS_PREV)
+    for new in entries:
+        _entry(
+            seq=0,
+            at=_EPOCH,
+            actor=new.actor,
+            kind=new.kind,
+            subject=new.subject,
+            payload={},
+            prev=GENESIS_PREV,
+        )
+    if not entries:
+        return []
     repo = LedgerRepository(session)
     state = repo.lock_state()
-    at = clock()  # read under the lock: timestamps follow sequence numbers on one clock
-    entry, data = _entry(
-        seq=state.size,
-        at=at,
-        actor=actor,
-        kind=kind,
-        subject=subject,
-        payload=payload,
-        prev=state.last_hash,
-    )
-    leaf = merkle.leaf_hash(data)
-    frontier, created = merkle.Frontier.from_bytes(state.size, state.frontier).append(leaf)
-    repo.add_entry(
-        {
-            "seq": entry.seq,
-            "leaf_hash": leaf,
-            "prev_hash": state.last_hash,
-            "entry": data,
-            "kind": entry.kind,
-            "subject": entry.subject,
-            "actor_user": entry.actor_user,
-            "actor_member": entry.actor_member,
-            "created_at": at,
-        },
-        created,
-    )
-    repo.save_state(size=frontier.size, last_hash=leaf, frontier=frontier.to_bytes())
-    return AppendReceipt(seq=entry.seq, leaf_hash=leaf, prev_hash=state.last_hash, timestamp=at)
+    now = clock()  # read under the lock: timestamps follow sequence numbers on one clock
+    frontier = merkle.Frontier.from_bytes(state.size, state.frontier)
+    prev = state.last_hash
+    rows: list[dict[str, Any]] = []
+    nodes: list[tuple[merkle.NodeId, bytes]] = []
+    receipts: list[AppendReceipt] = []
+    for new in entries:
+        at = new.at if new.at is not None else now
+        entry, data = _entry(
+            seq=frontier.size,
+            at=at,
+            actor=new.actor,
+            kind=new.kind,
+            subject=new.subject,
+            payload=new.payload,
+            prev=prev,
+        )
+        leaf = merkle.leaf_hash(data)
+        frontier, created = frontier.append(leaf)
+        nodes += created
+        rows.append(
+            {
+                "seq": entry.seq,
+                "leaf_hash": leaf,
+                "prev_hash": prev,
+                "entry": data,
+                "kind": entry.kind,
+                "subject": entry.subject,
+                "actor_user": entry.actor_user,
+                "actor_member": entry.actor_member,
+                "created_at": at,
+            }
+        )
+        receipts.append(AppendReceipt(seq=entry.seq, leaf_hash=leaf, prev_hash=prev, timestamp=at))
+        prev = leaf
+    repo.add_entries(rows, nodes)
+    repo.save_state(size=frontier.size, last_hash=prev, frontier=frontier.to_bytes())
+    return receipts

@@ -58,6 +58,10 @@ def sign_pending_head(session: Session, *, signer: Signer, clock: Clock) -> Tree
         )
     head = TreeHead(state.size, root, at, key_id, algorithm, signature)
     try:
+        # Take the appenders' lock before reading: on SQLite (WAL) a transaction that reads and
+        # then writes fails at once if an append committed in between; one that starts with
+        # the write waits its turn. Held only for these few statements.
+        repo.lock_state()
         if repo.key(key_id) is None:
             repo.add_key(key_id=key_id, algorithm=algorithm, public_key=public, at=at)
         if repo.latest_head_size() >= head.size:

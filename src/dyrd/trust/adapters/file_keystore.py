@@ -9,8 +9,6 @@ signatures and public keys, and reprs and errors name key ids and paths only.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import stat
 import threading
 from pathlib import Path
@@ -19,6 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from dyrd.core import secretfile
 from dyrd.trust.compute import jose
 from dyrd.trust.errors import KeyStoreError
 from dyrd.trust.types import KeyAlgorithm
@@ -125,28 +124,11 @@ class FileKeyStore:
     def _write_new(self, path: Path, pem: bytes) -> None:
         """Create ``path`` holding ``pem``: mode 0600 from the start, complete or absent."""
         self._ensure_directory()
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pem)
-                handle.flush()
-                os.fsync(handle.fileno())
-            try:
-                os.link(tmp, path)  # refuses to replace an existing file, unlike rename
-            except FileExistsError:
-                raise KeyStoreError(
-                    f"A key file for {path.stem} already exists in {self.directory}.",
-                    f"密钥 {path.stem} 的文件已存在。",
-                ) from None
-        finally:
-            tmp.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):  # make the new name durable where the OS allows it
-            dir_fd = os.open(self.directory, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+        if not secretfile.write_new(path, pem):
+            raise KeyStoreError(
+                f"A key file for {path.stem} already exists in {self.directory}.",
+                f"密钥 {path.stem} 的文件已存在。",
+            )
 
     def _private(self, key_id: str) -> PrivateKey:
         path = self.path(key_id)
@@ -160,7 +142,7 @@ class FileKeyStore:
 
     def _load(self, path: Path, key_id: str) -> PrivateKey:
         try:
-            mode = path.stat().st_mode
+            secretfile.check_private(path)
         except FileNotFoundError:
             raise KeyStoreError(
                 f"The private key {key_id} is not in the key store {self.directory}.",
@@ -168,13 +150,12 @@ class FileKeyStore:
                 hint="Check DYRD_KEY_DIR points at the directory the key was created in; "
                 "if the key is lost, rotate it with `dyrd key rotate`.",
             ) from None
-        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        except secretfile.ExposedSecretFile as exc:
             raise KeyStoreError(
-                f"The private key file {path} is accessible by other users "
-                f"(mode {stat.S_IMODE(mode):o}).",
+                f"The private key file {path} is accessible by other users (mode {exc.mode:o}).",
                 f"私钥文件 {path} 可被其他用户访问。",
                 hint=f"Run `chmod 600 {path}`, and rotate the key if others may have read it.",
-            )
+            ) from None
         data = path.read_bytes()
         password = self._passphrase if data.lstrip().startswith(_ENCRYPTED_MARK) else None
         if password is None and data.lstrip().startswith(_ENCRYPTED_MARK):
