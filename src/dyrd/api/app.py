@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import fastapi_offline
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 import dyrd
 from dyrd.api.errors import (
@@ -30,22 +31,36 @@ from dyrd.core.clock import Clock
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 
 
-async def refuse_nul_bytes(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
+def refuse_nul_bytes(app: ASGIApp) -> ASGIApp:
     """400 for NUL in the path or query: PostgreSQL text cannot hold it, so no route may see it."""
-    if "\x00" in request.url.path or any(
-        "\x00" in k + v for k, v in request.query_params.multi_items()
-    ):
-        return problem(
-            400,
-            "NUL byte in request",
-            "The path or a query parameter contains a NUL (\\x00) character; remove it.",
-            type_="urn:dyrd:problem:nul-byte",
-            title_zh="请求含有空字符",
-            detail_zh="路径或查询参数中含有空字符（\\x00），请删除后重试。",
-        )
-    return await call_next(request)
+
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query: bytes = scope.get("query_string", b"")
+            if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
+                response = problem(
+                    400,
+                    "NUL byte in request",
+                    "The path or a query parameter contains a NUL (\\x00) character; remove it.",
+                    type_="urn:dyrd:problem:nul-byte",
+                    title_zh="请求含有空字符",
+                    detail_zh="路径或查询参数中含有空字符（\\x00），请删除后重试。",
+                )
+                await response(scope, receive, send)
+                return
+        await app(scope, receive, send)
+
+    return guarded
+
+
+class _Wrap:
+    """Adapts a function ``app -> app`` to Starlette's middleware-class protocol."""
+
+    def __init__(self, app: ASGIApp, wrap: Callable[[ASGIApp], ASGIApp]) -> None:
+        self._app = wrap(app)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._app(scope, receive, send)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +93,9 @@ def create_app(parts: AppParts) -> FastAPI:
     app.state.authenticator = parts.authenticator
     metrics = Metrics()
     app.state.metrics = metrics
-    app.middleware("http")(refuse_nul_bytes)
-    app.middleware("http")(metrics.middleware)
+    # The last added is the outermost: metrics see every request, refused ones included.
+    app.add_middleware(_Wrap, wrap=refuse_nul_bytes)
+    app.add_middleware(_Wrap, wrap=metrics.middleware)
     install_error_handlers(app)
     document_problems(app)
 

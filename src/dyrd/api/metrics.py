@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 
-from fastapi import Request, Response
+from fastapi import Response
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class Metrics:
@@ -28,17 +28,36 @@ class Metrics:
             registry=self.registry,
         )
 
-    async def middleware(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        """Time each request; label by route template to keep cardinality bounded."""
-        start = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        template = getattr(route, "path", "unmatched")
-        self.latency.labels(request.method, template).observe(time.perf_counter() - start)
-        self.requests.labels(request.method, template, str(response.status_code)).inc()
-        return response
+    def middleware(self, app: ASGIApp) -> ASGIApp:
+        """Pure ASGI middleware timing each request, labelled by route template.
+
+        Pure ASGI rather than ``@app.middleware("http")``: the latter runs every request
+        through an extra task and stream, which cost more than the city list's own query.
+        """
+
+        async def timed(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            start = time.perf_counter()
+            status = 500  # what the client sees if the app raises before answering
+
+            async def send_status(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                await send(message)
+
+            try:
+                await app(scope, receive, send_status)
+            finally:
+                # The router records the matched route in the shared scope; bounded cardinality.
+                template = getattr(scope.get("route"), "path", "unmatched")
+                method = scope["method"]
+                self.latency.labels(method, template).observe(time.perf_counter() - start)
+                self.requests.labels(method, template, str(status)).inc()
+
+        return timed
 
     def render(self) -> Response:
         """The text exposition format."""

@@ -79,17 +79,21 @@ def fail(exc: DyrdError) -> NoReturn:
     """Print a bilingual error with its hint and row/column errors, then exit with its code."""
     # Messages and hints quote user input (codes, file names): escape it, or a "[" in it is
     # read as console markup and garbles the text or raises MarkupError instead of exiting.
-    err_console.print(f"[bold red]错误 Error:[/] {escape(exc.message_zh or '')}".rstrip())
-    err_console.print(f"  {exc.message}", markup=False, highlight=False)
+    # soft_wrap: never break a line inside a message, so commands in hints stay copyable
+    # (and the text does not change with the terminal width or the length of a quoted id).
+    err_console.print(
+        f"[bold red]错误 Error:[/] {escape(exc.message_zh or '')}".rstrip(), soft_wrap=True
+    )
+    err_console.print(f"  {exc.message}", markup=False, highlight=False, soft_wrap=True)
     for item in exc.errors[:200]:
         line = f"  - {item.location}: {item.message}"
         if item.message_zh:
             line += f" / {item.message_zh}"
-        err_console.print(line, markup=False, highlight=False)
+        err_console.print(line, markup=False, highlight=False, soft_wrap=True)
     if len(exc.errors) > 200:
         err_console.print(f"  ... {len(exc.errors) - 200} more")
     if exc.hint:
-        err_console.print(f"[yellow]提示 Hint:[/] {escape(exc.hint)}")
+        err_console.print(f"[yellow]提示 Hint:[/] {escape(exc.hint)}", soft_wrap=True)
     raise typer.Exit(exit_code_for(exc))
 
 
