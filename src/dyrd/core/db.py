@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from dyrd.core.actor import Actor
 from dyrd.core.errors import ConfigurationError
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -54,6 +55,28 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class CreatedStamp:
+    """Mixin: who created the row, on behalf of which member, and when."""
+
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_for: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RevokedStamp:
+    """Mixin: who revoked the row, for which member, and when; revoking keeps the row."""
+
+    revoked_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    revoked_for: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    def stamp_revoked(self, actor: Actor, at: datetime) -> None:
+        """Record the revocation on the row."""
+        self.revoked_by = actor.user
+        self.revoked_for = actor.member
+        self.revoked_at = at
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, wal: bool = False) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dyrd.core.db import Base, UtcDateTime
+from dyrd.core.db import Base, CreatedStamp, RevokedStamp, UtcDateTime
 from dyrd.core.types import Role
 from dyrd.trust.types import KeyAlgorithm, KeyStatus, MemberKind
 
@@ -35,7 +35,7 @@ STATUS_CHECK = _one_of("status", [s.value for s in KeyStatus])
 ACTIVE_KEY = "status = 'active'"
 
 
-class Member(Base):
+class Member(CreatedStamp, Base):
     """A participant of the region: the region itself, a jurisdiction, or a department."""
 
     __tablename__ = "trust_member"
@@ -49,12 +49,9 @@ class Member(Base):
         ForeignKey("trust_member.id"), index=True, nullable=True
     )
     jurisdiction_code: Mapped[str | None] = mapped_column(String(6), nullable=True)
-    created_by: Mapped[str] = mapped_column(String(128))
-    created_for: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class User(Base):
+class User(CreatedStamp, Base):
     """A person (or service account) who signs in with API tokens.
 
     The username is the key because it is what every audit column (``created_by``) records;
@@ -66,15 +63,12 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(128))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_by: Mapped[str] = mapped_column(String(128))
-    created_for: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
     updated_for: Mapped[str | None] = mapped_column(String(128), nullable=True)
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
-class RoleAssignment(Base):
+class RoleAssignment(CreatedStamp, RevokedStamp, Base):
     """A role a user holds in a member; revoking keeps the row and records who revoked it."""
 
     __tablename__ = "trust_role_assignment"
@@ -96,15 +90,9 @@ class RoleAssignment(Base):
     username: Mapped[str] = mapped_column(ForeignKey("trust_user.username"), index=True)
     member_id: Mapped[str] = mapped_column(ForeignKey("trust_member.id"), index=True)
     role: Mapped[str] = mapped_column(String(16))
-    created_by: Mapped[str] = mapped_column(String(128))
-    created_for: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    revoked_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    revoked_for: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
-class ApiToken(Base):
+class ApiToken(CreatedStamp, RevokedStamp, Base):
     """A bearer token: only its SHA-256 digest and a short non-secret prefix are stored."""
 
     __tablename__ = "trust_api_token"
@@ -116,15 +104,9 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    created_by: Mapped[str] = mapped_column(String(128))
-    created_for: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    revoked_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    revoked_for: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
-class TrustKey(Base):
+class TrustKey(CreatedStamp, RevokedStamp, Base):
     """A member's signing key: its public half and validity window (the private half is in the
     key store, never in the database).
 
@@ -154,12 +136,6 @@ class TrustKey(Base):
     status: Mapped[str] = mapped_column(String(8))
     not_before: Mapped[datetime] = mapped_column(UtcDateTime)
     not_after: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    created_by: Mapped[str] = mapped_column(String(128))
-    created_for: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    revoked_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    revoked_for: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     revocation_reason: Mapped[str | None] = mapped_column(String(256), nullable=True)
 
 

@@ -119,9 +119,7 @@ class TrustRepository:
         return row
 
     def revoke_role(self, row: RoleAssignment, *, actor: Actor, at: datetime) -> None:
-        row.revoked_by = actor.user
-        row.revoked_for = actor.member
-        row.revoked_at = at
+        row.stamp_revoked(actor, at)
         self.session.flush()
 
     # Tokens
@@ -162,9 +160,7 @@ class TrustRepository:
         return row
 
     def revoke_token(self, row: ApiToken, *, actor: Actor, at: datetime) -> None:
-        row.revoked_by = actor.user
-        row.revoked_for = actor.member
-        row.revoked_at = at
+        row.stamp_revoked(actor, at)
         self.session.flush()
 
     def touch_token(self, row: ApiToken, at: datetime) -> None:
@@ -223,9 +219,7 @@ class TrustRepository:
 
     def revoke_key(self, row: TrustKey, *, reason: str, actor: Actor, at: datetime) -> None:
         row.status = KeyStatus.REVOKED.value
-        row.revoked_at = at
-        row.revoked_by = actor.user
-        row.revoked_for = actor.member
+        row.stamp_revoked(actor, at)
         row.revocation_reason = reason
         self.session.flush()
 
