@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from dyrd.core.logging import JsonFormatter, configure_logging
+from dyrd.core.logging import JsonFormatter, configure_logging, resolve_logging
 
 
 @pytest.fixture
@@ -116,3 +116,23 @@ def test_configure_logging_twice_installs_one_handler(root_logger: logging.Logge
     assert len(ours) == 1
     assert len(root_logger.handlers) == before + 1
     assert root_logger.level == logging.DEBUG
+
+
+@pytest.mark.parametrize(
+    ("interactive", "server", "expected"),
+    [
+        (True, False, ("WARNING", False)),  # a person running one command reads answers, not INFO
+        (False, False, ("INFO", True)),  # pipes and CI keep the JSON record
+        (True, True, ("INFO", False)),  # a server started at a terminal shows its requests
+        (False, True, ("INFO", True)),
+    ],
+)
+def test_unset_logging_follows_who_reads_it(
+    interactive: bool, server: bool, expected: tuple[str, bool]
+) -> None:
+    assert resolve_logging(None, None, interactive=interactive, server=server) == expected
+
+
+def test_explicit_logging_settings_win() -> None:
+    assert resolve_logging("DEBUG", True, interactive=True) == ("DEBUG", True)
+    assert resolve_logging("ERROR", False, interactive=False, server=True) == ("ERROR", False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -17,7 +18,7 @@ from dyrd.core.clock import utc_now
 from dyrd.core.config import load_settings
 from dyrd.core.db import make_session_factory
 from dyrd.core.errors import DyrdError
-from dyrd.core.logging import configure_logging
+from dyrd.core.logging import configure_logging, resolve_logging
 from dyrd.exchange import access_cli as exchange_access_cli
 from dyrd.exchange import cli as exchange_cli
 from dyrd.exchange import gateway_cli as exchange_gateway_cli
@@ -72,7 +73,10 @@ app.add_typer(ledger_cli.build_app(signer=bootstrap.ledger_signer), name="ledger
 def root(ctx: typer.Context) -> None:
     """数字长三角 / Digital YRD."""
     settings = load_settings()
-    configure_logging(settings.log_level, json_lines=settings.log_json)
+    level, json_lines = resolve_logging(
+        settings.log_level, settings.log_json, interactive=sys.stderr.isatty()
+    )
+    configure_logging(level, json_lines=json_lines)
     # Migration chatter is for operators reading server logs, not for people at a terminal.
     logging.getLogger("alembic").setLevel(logging.WARNING)
     factories: list[sessionmaker[Session]] = []
@@ -133,8 +137,12 @@ def serve(
     web = bootstrap.build_app(settings, engine=engine)
     bind_host = host or settings.host
     bind_port = port or settings.port
+    level, json_lines = resolve_logging(
+        settings.log_level, settings.log_json, interactive=sys.stderr.isatty(), server=True
+    )
+    configure_logging(level, json_lines=json_lines)
     typer.echo(f"数字长三角 Digital YRD: http://{bind_host}:{bind_port}/  (API docs /docs)")
-    uvicorn.run(web, host=bind_host, port=bind_port, log_level=settings.log_level.lower())
+    uvicorn.run(web, host=bind_host, port=bind_port, log_level=level.lower())
 
 
 def main() -> None:

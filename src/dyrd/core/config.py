@@ -24,8 +24,13 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    log_level: str = "INFO"
-    log_json: bool = True
+    log_level: str | None = Field(
+        default=None,
+        description="Root log level; unset: INFO for servers and pipes, WARNING at a terminal",
+    )
+    log_json: bool | None = Field(
+        default=None, description="JSON log lines; unset: JSON unless stderr is a terminal"
+    )
     default_language: str = Field(default="zh", pattern="^(zh|en)$")
     token_default_days: int = Field(default=90, ge=1, le=3650)
     key_dir: Path = Field(

@@ -29,6 +29,19 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False, default=str)
 
 
+def resolve_logging(
+    level: str | None, json_lines: bool | None, *, interactive: bool, server: bool = False
+) -> tuple[str, bool]:
+    """Level and format when settings leave them unset.
+
+    A person at a terminal running a one-off command wants answers, not INFO records; servers and
+    pipes (CI, log shippers) keep INFO, and JSON lines unless a person is reading.
+    """
+    resolved_level = level or ("INFO" if server or not interactive else "WARNING")
+    resolved_json = (not interactive) if json_lines is None else json_lines
+    return resolved_level, resolved_json
+
+
 def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
     """Install one stderr handler on the root logger (idempotent)."""
     root = logging.getLogger()
