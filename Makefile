@@ -19,7 +19,13 @@ run: install
 	$(RUN) dyrd region load
 	$(RUN) dyrd member load
 	$(RUN) dyrd key init
+	@# Each jurisdiction's document-signer certificate (health codes carry its kid); issued only
+	@# when the member has no active one, so reruns keep the codes already out there verifying.
+	@for m in 310000 320000 330000 340000; do \
+	  $(RUN) dyrd trust cert issue --member CN-YRD/GOV/$$m --if-missing || exit 1; \
+	done
 	$(RUN) dyrd catalog load-samples
+	$(RUN) dyrd healthcode rules load-samples
 	$(RUN) dyrd serve
 
 lint: install
@@ -40,6 +46,9 @@ test: lint typecheck importlint pytest
 bench: install
 	$(RUN) python bench/api.py
 	$(RUN) python bench/exchange.py
+	$(RUN) python bench/sm2.py
+	$(RUN) python bench/economy.py
+	$(RUN) python bench/credential.py
 
 clean:
 	rm -rf .venv .venv-uv var .pytest_cache .mypy_cache .ruff_cache .coverage

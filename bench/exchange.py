@@ -14,6 +14,11 @@ append and commit on the server. Every fabric answer is then verified as a consu
 (signature, digest, binding to its request), outside the timed part. Rounds alternate fabric
 and direct, so drift of the machine hits both alike.
 
+Client and server share the machine's cores, so the bench also reports what each costs: CPU
+milliseconds per request of the server processes (from ``/proc``) and of this client process.
+The client sends prepared request bytes over raw keep-alive sockets (``_loopback.RawConnection``)
+and parses answers only when verifying them, so it takes as little of the machine as it can.
+
     python bench/exchange.py [--requests 2000] [--concurrency 8] [--rounds 2] [--json]
         [--database-url postgresql+psycopg://...]
 """
@@ -22,7 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import http.client
+import dataclasses
 import io
 import json
 import secrets
@@ -44,7 +49,17 @@ from fastapi import APIRouter, Request, Response
 if not __package__:  # run as `python bench/exchange.py`: make the `bench` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._loopback import HOST, child_server, drive, serve
+from bench._loopback import (
+    HOST,
+    Child,
+    RawConnection,
+    child_process,
+    cpu_seconds,
+    drive_raw,
+    parse_head,
+    request_bytes,
+    serve,
+)
 
 CONSUMER = "CN-YRD/GOV/310000"
 PROVIDER = "CN-YRD/GOV/330000"
@@ -267,13 +282,15 @@ def _serve_args(database_url: str, workdir: Path, port: int = 0) -> list[str]:
 
 
 @contextmanager
-def _servers(database_url: str, workdir: Path, workers: int) -> Iterator[int]:
+def _servers(database_url: str, workdir: Path, workers: int) -> Iterator[list[Child]]:
     """``workers`` server processes on one loopback port."""
     with ExitStack() as stack:
-        port = stack.enter_context(child_server(_serve_args(database_url, workdir)))
+        first = stack.enter_context(child_process(_serve_args(database_url, workdir)))
+        children = [first]
         for _ in range(workers - 1):
-            stack.enter_context(child_server(_serve_args(database_url, workdir, port)))
-        yield port
+            args = _serve_args(database_url, workdir, first.port)
+            children.append(stack.enter_context(child_process(args)))
+        yield children
 
 
 # --------------------------------------------------------------------------------------------
@@ -285,37 +302,47 @@ class _Sample:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
     seconds: float = 0.0
-    answers: list[tuple[int, Any, int, list[tuple[str, str]], bytes]] = field(default_factory=list)
+    client_cpu: float = 0.0
+    """CPU seconds of this (client) process while it sent the requests."""
+    server_cpu: float = 0.0
+    """CPU seconds of the server processes meanwhile."""
+    answers: list[tuple[int, Any, int, bytes, bytes]] = field(default_factory=list)
 
     def merge(self, other: _Sample) -> None:
         self.latencies += other.latencies
         self.statuses += other.statuses
         self.seconds += other.seconds
+        self.client_cpu += other.client_cpu
+        self.server_cpu += other.server_cpu
         self.answers += other.answers
 
 
-Planned = tuple[str, list[tuple[str, str]], Any]  # path+query, headers, what verifies the answer
+Planned = tuple[bytes, Any]  # the request's bytes, what verifies the answer (None: nothing)
 
 
-def _load(port: int, plan: list[Planned], concurrency: int, max_seconds: float) -> _Sample:
+def _load(
+    servers: list[Child], plan: list[Planned], concurrency: int, max_seconds: float
+) -> _Sample:
     """Send the planned requests over ``concurrency`` keep-alive connections, timing each."""
 
-    def send(conn: http.client.HTTPConnection, i: int, out: _Sample) -> None:
-        target, headers, sent = plan[i]
+    def send(conn: RawConnection, i: int, out: _Sample) -> None:
+        data, sent = plan[i]
         t0 = time.perf_counter()
-        conn.putrequest("GET", target, skip_accept_encoding=True)
-        for name, value in headers:
-            conn.putheader(name, value)
-        conn.endheaders()
-        resp = conn.getresponse()
-        body = resp.read()
+        status, head, body = conn.exchange(data)
         out.latencies.append(time.perf_counter() - t0)
-        out.statuses[resp.status] += 1
+        out.statuses[status] += 1
         if sent is not None:
-            out.answers.append((i, sent, resp.status, resp.getheaders(), body))
+            out.answers.append((i, sent, status, head, body))
 
     parts = [_Sample() for _ in range(concurrency)]
-    total = _Sample(seconds=drive(port, parts, len(plan), max_seconds, send))
+    server0 = sum(cpu_seconds(c.pid) for c in servers)
+    client0 = time.process_time()
+    seconds = drive_raw(servers[0].port, parts, len(plan), max_seconds, send)
+    total = _Sample(
+        seconds=seconds,
+        client_cpu=time.process_time() - client0,
+        server_cpu=sum(cpu_seconds(c.pid) for c in servers) - server0,
+    )
     for part in parts:
         total.merge(part)
     return total
@@ -328,13 +355,14 @@ def _fabric_plan(setup: Setup, gateway: Any, port: int, n: int) -> list[Planned]
         for _ in range(n):
             sent = gateway.sign(session, setup.fetch_request(), base_url=base)
             parts = urlsplit(sent.url)
-            plan.append((f"{parts.path}?{parts.query}", sent.headers, sent))
+            target = f"{parts.path}?{parts.query}"
+            plan.append((request_bytes(target, port, sent.headers), sent))
     return plan
 
 
-def _direct_plan(setup: Setup, n: int) -> list[Planned]:
+def _direct_plan(setup: Setup, port: int, n: int) -> list[Planned]:
     target = f"/bench/direct/{setup.resource_id}?limit={setup.limit}"
-    return [(target, [], None)] * n
+    return [(request_bytes(target, port), None)] * n
 
 
 def _verify(setup: Setup, gateway: Any, sample: _Sample) -> int:
@@ -343,11 +371,10 @@ def _verify(setup: Setup, gateway: Any, sample: _Sample) -> int:
 
     failed = 0
     with setup.session_factory() as session:
-        for _i, sent, status, headers, body in sample.answers:
+        for _i, sent, status, head, body in sample.answers:
             try:
-                gateway.verify_response(
-                    session, sent, RawResponse(status, headers, body), provider_member=PROVIDER
-                )
+                raw = RawResponse(status, parse_head(head), body)
+                gateway.verify_response(session, sent, raw, provider_member=PROVIDER)
                 rows = json.loads(body)["rows"]
                 failed += len(rows) != setup.limit or status != 200
             except Exception:  # counted, reported in the result
@@ -376,6 +403,12 @@ class BenchResult:
     unverified_answers: int
     database: str
     workers: int
+    fabric_server_cpu_ms: float = float("nan")
+    """Server CPU milliseconds per fabric exchange (all server processes, from ``/proc``)."""
+    direct_server_cpu_ms: float = float("nan")
+    fabric_client_cpu_ms: float = float("nan")
+    """This client's CPU milliseconds per fabric exchange (sending, timing, reading)."""
+    direct_client_cpu_ms: float = float("nan")
     python: str = field(default_factory=lambda: sys.version.split()[0])
 
 
@@ -410,7 +443,8 @@ def measure(
         workdir = Path(tmp)
         setup = prepare(workdir, database_url, rows=rows, limit=limit)
         stack.callback(setup.close)
-        port = stack.enter_context(_servers(setup.database_url, workdir, workers))
+        servers = stack.enter_context(_servers(setup.database_url, workdir, workers))
+        port = servers[0].port
         setup.set_node(f"http://{HOST}:{port}")
         gateway = ConsumerGateway(
             transport=HttpxGatewayTransport(),
@@ -419,19 +453,24 @@ def measure(
             clock=setup.clock,
         )
         fabric, direct = _Sample(), _Sample()
-        _load(port, _fabric_plan(setup, gateway, port, warmup), concurrency, 10)
-        _load(port, _direct_plan(setup, warmup), concurrency, 10)
+        _load(servers, _fabric_plan(setup, gateway, port, warmup), concurrency, 10)
+        _load(servers, _direct_plan(setup, port, warmup), concurrency, 10)
         unverified = 0
         for n in per_round:
             plan = _fabric_plan(setup, gateway, port, n)
-            got = _load(port, plan, concurrency, max_seconds / rounds / 2)
-            unverified += _verify(setup, gateway, got) + (n - len(got.latencies)) * 0
+            got = _load(servers, plan, concurrency, max_seconds / rounds / 2)
+            unverified += _verify(setup, gateway, got)
             got.answers.clear()
             fabric.merge(got)
-            direct.merge(_load(port, _direct_plan(setup, n), concurrency, max_seconds / rounds / 2))
+            direct_plan = _direct_plan(setup, port, n)
+            direct.merge(_load(servers, direct_plan, concurrency, max_seconds / rounds / 2))
         database = setup.engine.dialect.name
     p50, p99 = _quantiles(fabric.latencies)
     d50, d99 = _quantiles(direct.latencies)
+
+    def per_request(seconds: float, sample: _Sample) -> float:
+        return seconds / len(sample.latencies) * 1000 if sample.latencies else float("nan")
+
     return BenchResult(
         fabric_rps=len(fabric.latencies) / fabric.seconds if fabric.seconds else 0.0,
         direct_rps=len(direct.latencies) / direct.seconds if direct.seconds else 0.0,
@@ -450,6 +489,10 @@ def measure(
         unverified_answers=unverified,
         database=database,
         workers=workers,
+        fabric_server_cpu_ms=per_request(fabric.server_cpu, fabric),
+        direct_server_cpu_ms=per_request(direct.server_cpu, direct),
+        fabric_client_cpu_ms=per_request(fabric.client_cpu, fabric),
+        direct_client_cpu_ms=per_request(direct.client_cpu, direct),
     )
 
 
@@ -461,12 +504,15 @@ def render(result: BenchResult) -> str:
         f"{result.workers} server processes, "
         f"{result.rounds} rounds, Python {result.python}",
         "",
-        f"{'':<10}{'rps':>10}{'p50 ms':>10}{'p99 ms':>10}",
-        f"{'fabric':<10}{result.fabric_rps:>10.1f}{result.p50_ms:>10.2f}{result.p99_ms:>10.2f}",
+        f"{'':<10}{'rps':>10}{'p50 ms':>10}{'p99 ms':>10}{'server CPU':>12}{'client CPU':>12}",
+        f"{'fabric':<10}{result.fabric_rps:>10.1f}{result.p50_ms:>10.2f}{result.p99_ms:>10.2f}"
+        f"{result.fabric_server_cpu_ms:>12.2f}{result.fabric_client_cpu_ms:>12.2f}",
         f"{'direct':<10}{result.direct_rps:>10.1f}"
-        f"{result.direct_p50_ms:>10.2f}{result.direct_p99_ms:>10.2f}",
+        f"{result.direct_p50_ms:>10.2f}{result.direct_p99_ms:>10.2f}"
+        f"{result.direct_server_cpu_ms:>12.2f}{result.direct_client_cpu_ms:>12.2f}",
         f"{'overhead':<10}{'':>10}{result.overhead_p50_ms:>10.2f}",
-        f"fabric/direct rps ratio: {result.fabric_rps / result.direct_rps:.3g}",
+        f"fabric/direct rps ratio: {result.fabric_rps / result.direct_rps:.3g}; "
+        "CPU columns: milliseconds per request",
     ]
     if (
         result.unverified_answers
@@ -497,6 +543,11 @@ def main(argv: list[str] | None = None, *, out: Callable[[str], None] = print) -
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument(
+        "--all-figures",
+        action="store_true",
+        help="JSON of every figure (CPU per request of server and client, statuses, ...)",
+    )
+    parser.add_argument(
         "--workers", type=_positive, default=1, help="server processes sharing the port"
     )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
@@ -514,7 +565,9 @@ def main(argv: list[str] | None = None, *, out: Callable[[str], None] = print) -
         database_url=args.database_url,
         workers=args.workers,
     )
-    if args.json:
+    if args.all_figures:
+        out(json.dumps(dataclasses.asdict(result)))
+    elif args.json:
         keys = ("fabric_rps", "direct_rps", "p50_ms", "p99_ms", "overhead_p50_ms")
         data = {k: round(getattr(result, k), 3) for k in keys}
         out(json.dumps(data))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -13,13 +13,24 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from fastapi import APIRouter, FastAPI
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
+from sqlalchemy.orm import Session
 
 from dyrd.api.app import AppParts, create_app
 from dyrd.core.clock import Clock, utc_now
 from dyrd.core.config import Settings
 from dyrd.core.db import Base, check_database, create_db_engine, make_session_factory
-from dyrd.core.errors import ConfigurationError
+from dyrd.core.errors import ConfigurationError, DyrdError
+from dyrd.credential import api as credential_api
+from dyrd.credential import models as _credential_models  # noqa: F401  # registers tables on Base.metadata
+from dyrd.credential import revocation_api as credential_revocation_api
+from dyrd.credential.adapters.revocation_client import (
+    DEFAULT_INTERVAL as REVOCATION_SYNC_SECONDS,
+)
+from dyrd.credential.adapters.revocation_client import DirectoryKeys, RevocationClient
+from dyrd.credential.ports import CertificateSource
+from dyrd.credential.service.revocation import local_snapshot as credential_local_revocations
+from dyrd.economy import api as economy_api
 from dyrd.exchange import api as exchange_api
 from dyrd.exchange import gateway_api as exchange_gateway_api
 from dyrd.exchange import models as _exchange_models  # noqa: F401  # registers tables on Base.metadata
@@ -31,6 +42,14 @@ from dyrd.exchange.compute.access import AccessPolicy
 from dyrd.exchange.ports import MemberLocator
 from dyrd.exchange.service.gateway import Gateway, GatewaySettings
 from dyrd.exchange.service.gateway_consumer import ConsumerGateway
+from dyrd.exchange.service.gateway_privacy import PrivacySettings
+from dyrd.healthcode import api as healthcode_api
+from dyrd.healthcode import checkpoint_api as healthcode_checkpoint_api
+from dyrd.healthcode import models as _healthcode_models  # noqa: F401  # registers tables on Base.metadata
+from dyrd.healthcode import tracing_api as healthcode_tracing_api
+from dyrd.healthcode.adapters.credential_codec import HcertCodec
+from dyrd.healthcode.adapters.secret_file import FileIdSecret
+from dyrd.healthcode.ports import RevocationView, TrustListView
 from dyrd.ledger import api as ledger_api
 from dyrd.ledger import models as _ledger_models  # noqa: F401  # registers tables on Base.metadata
 from dyrd.ledger.adapters.local_keys import FileSigner
@@ -43,6 +62,8 @@ from dyrd.trust import models as _trust_models  # noqa: F401  # registers tables
 from dyrd.trust import service as trust_service
 from dyrd.trust.adapters.directory_client import DirectoryClient
 from dyrd.trust.adapters.file_keystore import FileKeyStore
+from dyrd.trust.adapters.local_trust_list import LocalTrustList
+from dyrd.trust.adapters.trust_list_client import TrustListClient, trust_list_url
 from dyrd.trust.ports import KeyStore
 from dyrd.web import install as install_web
 
@@ -54,15 +75,96 @@ def metadata() -> object:
     return Base.metadata
 
 
-def routers() -> list[APIRouter]:
-    """Every domain's router, in the order they appear in the OpenAPI document."""
+def routers(
+    source: Callable[[], CertificateSource | None] = lambda: None,
+) -> list[APIRouter]:
+    """Every domain's router, in the order they appear in the OpenAPI document.
+
+    ``source`` gives the credential trust list verifiers use (``build_app`` passes the app's).
+    """
     return [
         region_api.router,
+        economy_api.router,
         trust_api.router,
         ledger_api.router,
         exchange_api.router,
         exchange_gateway_api.router,
+        credential_api.build_router(source=source),
+        credential_revocation_api.router,
+        healthcode_api.router,
+        healthcode_checkpoint_api.router,
+        healthcode_tracing_api.router,
     ]
+
+
+def credential_certificate_source(
+    settings: Settings | None = None,
+    *,
+    sessions: Callable[[], Session] | None = None,
+    clock: Clock = utc_now,
+) -> CertificateSource | None:
+    """Where credential verifiers find document-signer certificates by kid (offline).
+
+    The embedded default reads the trust list from its own database (``LocalTrustList``); a
+    member node (DYRD_NODE_MEMBER) uses its synced signed copy (``TrustListClient``, its cache
+    file beside the directory's, refreshed once if it can be). Without ``sessions`` (the CLI)
+    the database of ``settings`` is opened on first use; when it cannot be, None: verification
+    then uses the certificates given with the request.
+    """
+    settings = settings or Settings()
+    if settings.node_member and settings.directory_url and settings.directory_root_key:
+        client = credential_trust_list_client(settings, clock=clock)
+        client.refresh()  # never raises: offline, the cached copy answers and status says so
+        return client
+    if sessions is None:
+        engine = _existing_database(settings)
+        if engine is None:
+            return None
+        sessions = make_session_factory(engine)
+    return LocalTrustList(sessions, clock=clock)
+
+
+def _existing_database(settings: Settings) -> Engine | None:
+    """The configured database if it exists and is migrated (never creates a SQLite file)."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and (
+        not url.database or not Path(url.database).is_file()
+    ):
+        return None
+    try:
+        engine = connect(settings)
+        ensure_migrated(engine)
+    except DyrdError:
+        return None
+    return engine
+
+
+def credential_trust_list_client(
+    settings: Settings, *, clock: Clock = utc_now, directory: DirectoryClient | None = None
+) -> TrustListClient:
+    """A member node's synced copy of the signed credential trust list (cached beside the
+    directory's copy, verified with the pinned root key)."""
+    assert settings.directory_url is not None  # noqa: S101  # callers check
+    return TrustListClient(
+        trust_list_url(settings.directory_url),
+        root_public_jwk=directory_root_key(settings),
+        cache_path=settings.directory_cache_path.with_name("trust-list.json"),
+        clock=clock,
+        directory=directory,
+        timeout=settings.gateway_upstream_timeout_seconds,
+    )
+
+
+def healthcode_id_secret(settings: Settings | None = None) -> FileIdSecret:
+    """The secret that keys residents' identity-number hashes: a 0600 file beside the pseudonym
+    secret, made on first use (read lazily, so `--help` and tests never touch it)."""
+    settings = settings or Settings()
+    return FileIdSecret(settings.pseudonym_secret_path.with_name("healthcode-id.secret"))
+
+
+def healthcode_codec() -> HcertCodec:
+    """How health codes become HC1 text and QR images: the credential domain's codec."""
+    return HcertCodec()
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -119,18 +221,87 @@ def build_app(
         session_factory=make_session_factory(engine),
         clock=clock,
         authenticator=trust_service.authenticator(clock),
-        routers=routers(),
+        # Read per request: a member node swaps in its synced trust list below.
+        routers=routers(source=lambda: app.state.credential_certificate_source),
     )
     app = create_app(parts)
+    _wire_checkpoint(app, clock)
     app.state.settings = settings
     app.state.trust_keystore = trust_keystore(settings)
     app.state.exchange_access_policy = exchange_access_policy(settings)
+    app.state.healthcode_id_secret = healthcode_id_secret(settings)
+    app.state.healthcode_codec = healthcode_codec()
+    app.state.healthcode_consumer_gateway = exchange_gateway_api.consumer_gateway
     _wire_gateway(app, settings)
     if settings.node_member:
         _wire_federated_node(app, settings, parts)
     install_web(app)
     _run_ledger_checkpointer(app, settings, parts)
     return app
+
+
+def covisitor_lookup_app(
+    jurisdiction: str,
+    *,
+    settings: Settings | None = None,
+    engine: Engine | None = None,
+    clock: Clock = utc_now,
+) -> FastAPI:
+    """The co-visitor lookup service of a jurisdiction's node: the upstream its gateway proxies
+    a catalog ``service`` resource to. Serve it on an internal address only the gateway reaches
+    (it trusts its caller: the gateway has checked the signature and the grant)."""
+    engine = engine if engine is not None else connect(settings or Settings())
+    app = FastAPI(title="dyrd co-visitor lookup", docs_url=None, redoc_url=None, openapi_url=None)
+    app.include_router(healthcode_tracing_api.lookup_router)
+    app.state.session_factory = make_session_factory(engine)
+    app.state.clock = clock
+    app.state.healthcode_lookup_jurisdiction = jurisdiction
+    return app
+
+
+def healthcode_trust_list(sessions: Callable[[], Session]) -> TrustListView:
+    """The trust list `dyrd healthcode checkpoint` verifies against: this database's, or on a
+    member node (DYRD_NODE_MEMBER) its synced signed copy."""
+    source = credential_certificate_source(sessions=sessions)
+    assert isinstance(source, LocalTrustList | TrustListClient)  # noqa: S101  # sessions given
+    return source
+
+
+def healthcode_revocation() -> Callable[[Session], RevocationView | None]:
+    """The revocations `dyrd healthcode checkpoint` checks: this database's standing ones (the
+    embedded default), or on a member node its synced copy of every issuer's lists."""
+    settings = Settings()
+    if settings.node_member and settings.directory_url and settings.directory_root_key:
+        client = credential_revocation_client(settings)
+        return lambda _session: client
+    return credential_local_revocations
+
+
+def _wire_checkpoint(app: FastAPI, clock: Clock) -> None:
+    """Embedded default: credential verifiers and checkpoints read this database's trust list
+    and revocations (every member's, as one process hosts them all)."""
+
+    def sessions() -> Session:
+        # Looked up on each read, not bound now: tests and tools replace the factory later.
+        return app.state.session_factory()  # type: ignore[no-any-return]
+
+    local = LocalTrustList(sessions, clock=clock)
+    app.state.credential_certificate_source = local
+    app.state.healthcode_trust_list = local
+    app.state.healthcode_revocation = credential_local_revocations
+
+
+def healthcode_consumer(clock: Clock = utc_now) -> ConsumerGateway:
+    """A consumer gateway for `dyrd healthcode venue trace --remote` (embedded locator)."""
+    conf = gateway_settings()
+    return ConsumerGateway(
+        transport=gateway_transport(),
+        keystore=trust_keystore(),
+        locator=member_locator(),
+        clock=clock,
+        algorithm=conf.algorithm,
+        skew=conf.skew,
+    )
 
 
 def trust_keystore(settings: Settings | None = None) -> KeyStore:
@@ -160,6 +331,7 @@ def gateway_settings(settings: Settings | None = None) -> GatewaySettings:
         algorithm=settings.gateway_algorithm,
         upstream_timeout=settings.gateway_upstream_timeout_seconds,
         retry_after=settings.gateway_retry_after_seconds,
+        privacy=PrivacySettings(epsilon_per_grant=settings.privacy_epsilon_per_grant),
     )
 
 
@@ -273,6 +445,16 @@ def _wire_federated_node(app: FastAPI, settings: Settings, parts: AppParts) -> N
         skew=gw.skew,
     )
 
+    trust_list = credential_trust_list_client(settings, clock=parts.clock, directory=client)
+    app.state.trust_list_client = trust_list
+    app.state.credential_certificate_source = trust_list
+    app.state.healthcode_trust_list = trust_list
+
+    @app.get("/trustlistz", tags=["ops"])
+    def trustlistz() -> dict[str, Any]:
+        """The node's copy of the credential trust list: fresh, stale-but-valid or expired."""
+        return {"member": settings.node_member, **trust_list.status().as_dict()}
+
     @app.get("/directoryz", tags=["ops"])
     def directoryz() -> dict[str, Any]:
         """The node's copy of the signed directory: fresh, stale-but-valid or expired."""
@@ -290,12 +472,78 @@ def _wire_federated_node(app: FastAPI, settings: Settings, parts: AppParts) -> N
     @asynccontextmanager
     async def lifespan(application: Any) -> AsyncIterator[Any]:
         client.start()
+        trust_list.start()
+        try:
+            async with inner(application) as state:
+                yield state
+        finally:
+            trust_list.close()
+            client.close()
+            app.state.exchange_gateway.close()
+
+    app.router.lifespan_context = lifespan
+    _wire_revocation_sync(app, settings, parts, client)
+
+
+def credential_revocation_client(
+    settings: Settings | None = None,
+    *,
+    directory: DirectoryClient | None = None,
+    clock: Clock = utc_now,
+) -> RevocationClient:
+    """A verifier's copy of issuers' revocation lists, found and checked via the directory.
+
+    Without ``directory`` (the CLI's `dyrd credential revocation sync`) it reads the directory
+    once from DYRD_DIRECTORY_URL / DYRD_DIRECTORY_ROOT_KEY and closes it with the client.
+    """
+    settings = settings or Settings()
+    closing = []
+    if directory is None:
+        if not settings.directory_url or not settings.directory_root_key:
+            raise ConfigurationError(
+                "Syncing revocation lists needs the signed directory.",
+                "同步吊销列表需要签名目录。",
+                hint="Set DYRD_DIRECTORY_URL and DYRD_DIRECTORY_ROOT_KEY (as for a member node).",
+            )
+        directory = DirectoryClient(
+            settings.directory_url,
+            root_public_jwk=directory_root_key(settings),
+            cache_path=settings.directory_cache_path,
+            clock=clock,
+            timeout=settings.gateway_upstream_timeout_seconds,
+        )
+        directory.refresh()
+        closing.append(directory.close)
+    keys = DirectoryKeys(directory, clock)
+    return RevocationClient(
+        keys.issuers,
+        node_url=keys.node_url,
+        keys=keys,
+        cache_dir=settings.directory_cache_path.parent / "revocation",
+        clock=clock,
+        interval=REVOCATION_SYNC_SECONDS,
+        timeout=settings.gateway_upstream_timeout_seconds,
+        closing=closing,
+    )
+
+
+def _wire_revocation_sync(
+    app: FastAPI, settings: Settings, parts: AppParts, directory: DirectoryClient
+) -> None:
+    """A member node syncs the other issuers' revocation lists while it serves."""
+    client = credential_revocation_client(settings, directory=directory, clock=parts.clock)
+    app.state.credential_revocation_client = client
+    app.state.healthcode_revocation = lambda _session: client
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: Any) -> AsyncIterator[Any]:
+        client.start()
         try:
             async with inner(application) as state:
                 yield state
         finally:
             client.close()
-            app.state.exchange_gateway.close()
 
     app.router.lifespan_context = lifespan
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
@@ -27,6 +28,11 @@ def test_result_has_the_figures_the_json_prints(result: exchange.BenchResult) ->
     assert result.direct_rps > 0
     assert 0 < result.p50_ms <= result.p99_ms
     assert result.overhead_p50_ms == pytest.approx(result.p50_ms - result.direct_p50_ms)
+    assert result.fabric_client_cpu_ms >= 0
+    assert result.direct_client_cpu_ms >= 0
+    if sys.platform == "linux":  # server CPU comes from /proc
+        assert result.fabric_server_cpu_ms > 0
+        assert result.direct_server_cpu_ms > 0
     assert "fabric" in exchange.render(result)
 
 

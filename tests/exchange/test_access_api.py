@@ -235,3 +235,20 @@ def test_unknown_list_filters_are_refused(api: TestClient) -> None:
     )
     assert body["errors"][0]["location"] == "query.stauts"
     _problem(api.get(f"{BASE}/grants", params={"x": "1"}, headers=auth("analyst")), 422)
+
+
+def test_escalated_filter_lists_only_requests_escalated_to_my_members(api: TestClient) -> None:
+    rid = _resource(api, "conditional")
+    body = {**request_body(rid)}
+    created = api.post(f"{BASE}/requests", json=body, headers=auth("analyst"))
+    assert created.status_code == 201, created.text
+    mine = api.get(f"{BASE}/requests", params={"escalated": "true"}, headers=auth("owner-steward"))
+    assert mine.status_code == 200
+    assert mine.json()["total"] == 0
+    every = api.get(
+        f"{BASE}/requests", params={"escalated": "false"}, headers=auth("owner-steward")
+    )
+    assert every.json()["total"] == 1
+    _problem(
+        api.get(f"{BASE}/requests", params={"escalated": "maybe"}, headers=auth("analyst")), 422
+    )

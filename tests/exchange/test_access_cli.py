@@ -16,7 +16,7 @@ from dyrd.exchange.access_cli import build_app
 from tests.exchange.access_support import CONSUMER, OWNER, POLICY, MovingClock, make_resource
 
 runner = CliRunner()
-app = build_app(policy=lambda: POLICY)
+app = build_app(policy=lambda: POLICY, epsilon_per_grant=lambda: 2.0)
 
 
 @pytest.fixture
@@ -63,6 +63,9 @@ def test_request_decide_grants_revoke_and_escalate(obj: CliState, moving: Moving
         (second["id"], "CN-YRD/GOV/330000")
     ]
     assert run(obj, "escalate") == []
+    inbox = run(obj, "requests", "--member", "CN-YRD/GOV/330000", "--escalated")
+    assert [r["id"] for r in inbox["items"]] == [second["id"]]
+    assert run(obj, "requests", "--member", OWNER, "--escalated")["total"] == 0
 
 
 def test_refusal_without_a_reason_is_a_validation_error(obj: CliState, moving: MovingClock) -> None:
@@ -86,3 +89,24 @@ def test_refusal_without_a_reason_is_a_validation_error(obj: CliState, moving: M
     result = runner.invoke(app, ["decide", req["id"], "--refuse"], obj=obj)
     assert isinstance(result.exception, ValidationFailed)
     assert "reason" in result.exception.errors[0].message
+
+
+def test_budget_shows_and_sets_a_grants_epsilon(obj: CliState, moving: MovingClock) -> None:
+    with obj.session_factory() as session:
+        res = make_resource(session, moving, "conditional")
+    args = ["--consumer", CONSUMER, "--purpose-code", "statistics", "--purpose-zh", "统计分析"]
+    req = run(obj, "request", res, *args, "--legal-basis", "《统计法》", "--field", "score")
+    grant = run(obj, "decide", req["id"], "--approve")["grant_id"]
+    shown = run(obj, "budget", grant)
+    assert (shown["total_epsilon"], shown["remaining_epsilon"]) == (2.0, 2.0)
+    changed = run(obj, "budget", grant, "--total", "0.5", "--reason", "pilot")
+    assert (changed["total_epsilon"], changed["spent_epsilon"]) == (0.5, 0.0)
+    assert run(obj, "budget", grant)["total_epsilon"] == 0.5
+    no_reason = runner.invoke(app, ["budget", grant, "--total", "3"], obj=obj)
+    assert isinstance(no_reason.exception, ValidationFailed)
+    assert no_reason.exception.errors[0].location == "reason"
+    negative = runner.invoke(app, ["budget", grant, "--total", "-1", "--reason", "x"], obj=obj)
+    assert isinstance(negative.exception, ValidationFailed)
+    table = runner.invoke(app, ["budget", grant], obj=obj)
+    assert table.exit_code == 0
+    assert "0.5" in table.output

@@ -496,3 +496,96 @@ def test_every_catalog_change_is_appended_to_the_ledger(
     assert len(entries[2]["payload"]["data_sha256"]) == 64
     assert entries[3]["payload"]["status"] == "withdrawn"
     assert all(e["actor"] == {"user": "zj.steward", "member": OWNER} for e in entries)
+
+
+# ---------------------------------------------------------------------------------------------
+# A grant ends with its resource's sharing
+
+
+def _check(session: Session, res: str, gid: str, moving: MovingClock) -> object:
+    return service.check_grant(
+        session, grant_id=gid, consumer_member=CONSUMER, resource_id=res, fields=[], at=moving.now
+    )
+
+
+def test_a_grant_stops_covering_a_withdrawn_resource(
+    session: Session, moving: MovingClock, granted: tuple[str, str]
+) -> None:
+    from dyrd.exchange.errors import GrantDenied, GrantResourceWithdrawn
+
+    res, gid = granted
+    assert _check(session, res, gid, moving)
+    service.withdraw_resource(session, res, principal=OWNER_STEWARD, clock=moving, reason="old")
+    with pytest.raises(GrantResourceWithdrawn) as info:
+        _check(session, res, gid, moving)
+    assert isinstance(info.value, GrantDenied)
+    assert info.value.code == "grant-resource-withdrawn"
+    assert "withdrawn" in info.value.message
+    assert "撤回" in info.value.message_zh
+
+
+def test_a_grant_stops_covering_a_resource_no_longer_shared(
+    session: Session, moving: MovingClock, granted: tuple[str, str]
+) -> None:
+    from dyrd.exchange.errors import GrantResourceNotShared
+
+    res, gid = granted
+    version = service.get_resource(session, res).version
+    service.update_resource(
+        session,
+        res,
+        ResourceUpdate.model_validate(
+            {
+                "sharing_class": "not_shared",
+                "not_shared_reason": "涉及个人隐私 / personal data",
+                "expected_version": version,
+            }
+        ),
+        principal=OWNER_STEWARD,
+        clock=moving,
+    )
+    with pytest.raises(GrantResourceNotShared) as info:
+        _check(session, res, gid, moving)
+    assert info.value.code == "not-shared"
+    assert info.value.message_zh
+    # Back to conditional: the grant (still valid, not revoked) covers it again.
+    service.update_resource(
+        session,
+        res,
+        ResourceUpdate.model_validate(
+            {"sharing_class": "conditional", "expected_version": version + 1}
+        ),
+        principal=OWNER_STEWARD,
+        clock=moving,
+    )
+    assert _check(session, res, gid, moving)
+
+
+def test_escalated_requests_are_the_superiors_inbox(session: Session, moving: MovingClock) -> None:
+    from dyrd.core.auth import Principal
+    from dyrd.core.types import Role
+
+    superior = Principal("zj.head", {"CN-YRD/GOV/330000": frozenset({Role.DATA_STEWARD})})
+    res = make_resource(session, moving, "conditional")
+    late = service.request_access(
+        session, request_model(res), principal=ANALYST, clock=moving, policy=POLICY
+    )
+    moving.now = datetime(2026, 12, 11, 1, tzinfo=UTC)  # past the due day
+    fresh = service.request_access(
+        session, request_model(res), principal=ANALYST, clock=moving, policy=POLICY
+    )
+    inbox = service.list_requests(session, principal=superior, clock=moving, escalated=True)
+    assert inbox.total == 0  # overdue, but not yet escalated
+    service.escalate_overdue(session, clock=moving)
+    inbox = service.list_requests(session, principal=superior, clock=moving, escalated=True)
+    assert [r.id for r in inbox.items] == [late.id]
+    assert inbox.items[0].escalated_to == "CN-YRD/GOV/330000"
+    assert inbox.items[0].overdue
+    # The superior still sees all its departments' requests without the filter.
+    every = service.list_requests(session, principal=superior, clock=moving)
+    assert {r.id for r in every.items} == {late.id, fresh.id}
+    # Nothing was escalated to the owner department or to the consumer.
+    for who in (OWNER_STEWARD, ANALYST):
+        assert (
+            service.list_requests(session, principal=who, clock=moving, escalated=True).total == 0
+        )

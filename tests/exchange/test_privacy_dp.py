@@ -216,3 +216,56 @@ def test_accountant_never_lets_spent_exceed_total(total: float, attempts: list[f
 def test_budget_refuses_an_impossible_state() -> None:
     with pytest.raises(ValueError, match="spent <= total"):
         EpsilonBudget(total_micro=10, spent_micro=11)
+
+
+# --- the gateway's query string ---------------------------------------------------------------
+
+
+@given(
+    aggregate=st.sampled_from(list(Aggregate)),
+    epsilon=st.floats(min_value=1e-6, max_value=1e3, allow_nan=False),
+    column=st.one_of(st.none(), st.from_regex(r"[a-z][a-z0-9_]{0,20}", fullmatch=True)),
+    bounds=st.one_of(
+        st.none(),
+        st.tuples(
+            st.floats(allow_nan=False, allow_infinity=False),
+            st.floats(allow_nan=False, allow_infinity=False),
+        ),
+    ),
+    categories=st.lists(st.text(min_size=1, max_size=8), max_size=4),
+)
+def test_query_params_round_trip(
+    aggregate: Aggregate,
+    epsilon: float,
+    column: str | None,
+    bounds: tuple[float, float] | None,
+    categories: list[str],
+) -> None:
+    from urllib.parse import parse_qsl, urlencode
+
+    from dyrd.exchange.compute.dp import parse_query_params, query_params
+
+    query = DPQuery(aggregate, epsilon, column, bounds, tuple(categories))
+    text = urlencode(query_params(query))
+    assert parse_query_params(parse_qsl(text, keep_blank_values=True)) == query
+
+
+@pytest.mark.parametrize(
+    ("pairs", "fragment"),
+    [
+        ([("epsilon", "0.1")], "aggregate must be one of"),
+        ([("aggregate", "count")], "epsilon is required"),
+        ([("aggregate", "count"), ("epsilon", "x")], "must be a number"),
+        ([("aggregate", "count"), ("epsilon", "inf")], "finite"),
+        ([("aggregate", "count"), ("epsilon", "1"), ("epsilon", "1")], "repeated"),
+        ([("aggregate", "count"), ("epsilon", "1"), ("rows", "1")], "unknown"),
+        ([("aggregate", "sum"), ("epsilon", "1"), ("upper", "1")], "both lower and upper"),
+    ],
+)
+def test_malformed_query_params_say_what_is_wrong(
+    pairs: list[tuple[str, str]], fragment: str
+) -> None:
+    from dyrd.exchange.compute.dp import parse_query_params
+
+    with pytest.raises(DPQueryError, match=fragment):
+        parse_query_params(pairs)

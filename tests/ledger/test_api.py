@@ -193,3 +193,78 @@ def test_the_served_app_signs_heads_in_the_background(tmp_path: Path) -> None:
     assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
     assert app.state.ledger_checkpointer.stop()  # already stopped with the app
     engine.dispose()
+
+
+def _append_as(session: Session, clock: Clock, members: list[str], kind: str) -> None:
+    from dyrd.core.actor import Actor
+
+    for i, member in enumerate(members):
+        service.append(
+            session,
+            kind=kind,
+            subject=f"s{i}",
+            actor=Actor(user="u", member=member),
+            payload={"i": i},
+            clock=clock,
+        )
+    session.commit()
+
+
+def test_entries_filter_by_member_kind_and_subject(
+    viewer_app: FastAPI, client: TestClient, session: Session, clock: Clock
+) -> None:
+    zj, zj_dept, sh = "CN-YRD/GOV/330000", "CN-YRD/GOV/330000/DSJ", "CN-YRD/GOV/310000"
+    _append_as(session, clock, [zj, sh, zj_dept, sh, "CN-YRD/GOV/3300001"], "exchange.gateway")
+    _append_as(session, clock, [zj_dept], "grant.decision")
+
+    def seqs(**params: str | int) -> list[int]:
+        r = client.get("/api/v1/ledger/entries", params=params, headers=AUTH)
+        assert r.status_code == 200, r.text
+        return [e["seq"] for e in r.json()["items"]]
+
+    # A member's own entries and its departments', never a member whose id merely starts alike.
+    assert seqs(member=zj) == [0, 2, 5]
+    assert seqs(member=zj_dept) == [2, 5]
+    assert seqs(member=sh) == [1, 3]
+    assert seqs(member=zj, kind="grant.decision") == [5]
+    assert seqs(kind="exchange.gateway", start=2) == [2, 3, 4]
+    assert seqs(member=zj, end=3) == [0, 2]
+    assert seqs(subject="s0") == [0, 5]
+    assert seqs(member="CN-YRD/GOV/340000") == []
+    page = client.get("/api/v1/ledger/entries", params={"member": sh}, headers=AUTH).json()
+    assert (page["start"], page["end"], page["log_size"]) == (0, 6, 6)
+    assert all(e["actor_member"] == sh for e in page["items"])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"member": "CN-YRD/GOV/330000/"},
+        {"member": "/CN-YRD"},
+        {"member": "CN YRD"},
+        {"member": "x" * 129},
+        {"kind": "Exchange"},
+        {"kind": "exchange"},
+        {"subject": ""},
+        {"member": "CN-YRD", "start": 3, "end": 1},
+    ],
+)
+def test_bad_entry_filters_are_422_problems(
+    viewer_app: FastAPI, client: TestClient, params: dict[str, str | int]
+) -> None:
+    r = client.get("/api/v1/ledger/entries", params=params, headers=AUTH)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith(PROBLEM)
+
+
+def test_a_full_filtered_page_ends_after_its_last_match(
+    session: Session, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dyrd.ledger.service import reading
+
+    monkeypatch.setattr(reading, "MAX_ENTRIES_PAGE", 2)
+    _append_as(session, clock, ["CN-YRD/GOV/310000"] * 5, "exchange.gateway")
+    first = service.list_entries(session, start=0, member="CN-YRD/GOV/310000")
+    assert ([e.seq for e in first.items], first.end) == ([0, 1], 2)
+    last = service.list_entries(session, start=4, member="CN-YRD/GOV/310000")
+    assert ([e.seq for e in last.items], last.end) == ([4], 5)

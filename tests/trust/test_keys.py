@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from dyrd import bootstrap
 from dyrd.core.actor import Actor
 from dyrd.core.auth import Principal
+from dyrd.core.b64 import b64url
 from dyrd.core.clock import Clock
 from dyrd.core.config import Settings
 from dyrd.core.db import create_db_engine
@@ -271,7 +272,7 @@ def _private_material(path: Path) -> list[str]:
         assert isinstance(key, ec.EllipticCurvePrivateKey)
         raw = key.private_numbers().private_value.to_bytes(32, "big")
     body = [line for line in pem.decode().splitlines() if not line.startswith("-----")]
-    return [jose.b64url(raw), raw.hex(), str(int.from_bytes(raw, "big")), *body]
+    return [b64url(raw), raw.hex(), str(int.from_bytes(raw, "big")), *body]
 
 
 def test_private_keys_never_reach_logs_reprs_errors_or_responses(

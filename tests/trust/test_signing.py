@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from dyrd.core.actor import Actor
+from dyrd.core.b64 import b64url_decode
 from dyrd.core.errors import NotFoundError
 from dyrd.core.types import REGION_MEMBER_ID
 from dyrd.ledger.compute import signatures as ledger_signatures
@@ -70,13 +71,13 @@ def test_rfc_vectors_verify() -> None:
         b"eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFt"
         b"cGxlLmNvbS9pc19yb290Ijp0cnVlfQ"
     )
-    es256_sig = jose.b64url_decode(
+    es256_sig = b64url_decode(
         "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q"
     )
     assert jose.verify_jwk("ES256", es256, es256_input, es256_sig)
     ed = {"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}
     assert jose.thumbprint(ed) == "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"  # RFC 8037 A.3
-    ed_sig = jose.b64url_decode(
+    ed_sig = b64url_decode(
         "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg"
     )
     assert jose.verify_jwk(

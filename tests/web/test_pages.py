@@ -271,7 +271,14 @@ def test_an_unknown_indicator_with_a_year_gives_one_notice(client: TestClient) -
 def test_navigation_links_only_to_pages_that_exist(client: TestClient) -> None:
     html = client.get("/").text
     nav = html[html.index('class="mainnav"') : html.index("</nav>")]
-    assert re.findall(r'href="([^"]+)"', nav) == ["/", "/catalog", "/exchange", "/ledger", "/docs"]
+    assert re.findall(r'href="([^"]+)"', nav) == [
+        "/",
+        "/catalog",
+        "/exchange",
+        "/ledger",
+        "/healthcode",
+        "/docs",
+    ]
     assert "数字长三角" in html
     assert "Digital YRD" in html
     for href in set(re.findall(r'href="(/[^"?#]*)', html)):

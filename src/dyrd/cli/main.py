@@ -19,11 +19,18 @@ from dyrd.core.config import load_settings
 from dyrd.core.db import make_session_factory
 from dyrd.core.errors import DyrdError
 from dyrd.core.logging import configure_logging, resolve_logging
+from dyrd.credential import cli as credential_cli
+from dyrd.credential import revocation_cli as credential_revocation_cli
+from dyrd.economy import cli as economy_cli
 from dyrd.exchange import access_cli as exchange_access_cli
 from dyrd.exchange import cli as exchange_cli
 from dyrd.exchange import gateway_cli as exchange_gateway_cli
+from dyrd.healthcode import checkpoint_cli as healthcode_checkpoint_cli
+from dyrd.healthcode import cli as healthcode_cli
+from dyrd.healthcode import tracing_cli as healthcode_tracing_cli
 from dyrd.ledger import cli as ledger_cli
 from dyrd.region import cli as region_cli
+from dyrd.trust import certificates_cli as trust_certificates_cli
 from dyrd.trust import cli as trust_cli
 from dyrd.trust import federation_cli as trust_federation_cli
 from dyrd.trust import keys_cli as trust_keys_cli
@@ -48,10 +55,19 @@ app = typer.Typer(
 db_app = typer.Typer(help="数据库 / Database.")
 app.add_typer(db_app, name="db")
 app.add_typer(region_cli.app, name="region")
+app.add_typer(economy_cli.app, name="economy")
 app.add_typer(exchange_cli.app, name="catalog")
 exchange_app = exchange_access_cli.build_app(policy=bootstrap.exchange_access_policy)
 exchange_app.command("fetch")(
     exchange_gateway_cli.build_fetch(
+        keystore=bootstrap.trust_keystore,
+        transport=bootstrap.gateway_transport,
+        locator=bootstrap.member_locator,
+        settings=bootstrap.gateway_settings,
+    )
+)
+exchange_app.command("aggregate")(
+    exchange_gateway_cli.build_aggregate(
         keystore=bootstrap.trust_keystore,
         transport=bootstrap.gateway_transport,
         locator=bootstrap.member_locator,
@@ -67,6 +83,39 @@ directory_app = trust_keys_cli.build_directory_app(keystore=bootstrap.trust_keys
 directory_app.command("register")(trust_federation_cli.register)
 app.add_typer(directory_app, name="directory")
 app.add_typer(ledger_cli.build_app(signer=bootstrap.ledger_signer), name="ledger")
+credential_app = credential_cli.build_app(source=bootstrap.credential_certificate_source)
+credential_app.add_typer(
+    credential_revocation_cli.build_app(client=bootstrap.credential_revocation_client),
+    name="revocation",
+)
+app.add_typer(credential_app, name="credential")
+healthcode_app = healthcode_cli.build_app(
+    keystore=bootstrap.trust_keystore,
+    secret=bootstrap.healthcode_id_secret,
+    codec=bootstrap.healthcode_codec,
+    calendar=lambda: bootstrap.exchange_access_policy().calendar,
+)
+healthcode_app.command("checkpoint")(
+    healthcode_checkpoint_cli.build_checkpoint(
+        keystore=bootstrap.trust_keystore,
+        verifier=bootstrap.healthcode_codec,
+        trust_list=bootstrap.healthcode_trust_list,
+        revocation=bootstrap.healthcode_revocation,
+    )
+)
+healthcode_app.add_typer(
+    healthcode_tracing_cli.build_app(
+        keystore=bootstrap.trust_keystore,
+        codec=bootstrap.healthcode_codec,
+        gateway=bootstrap.healthcode_consumer,
+        lookup_app=bootstrap.covisitor_lookup_app,
+    ),
+    name="venue",
+)
+app.add_typer(healthcode_app, name="healthcode")
+app.add_typer(
+    trust_certificates_cli.build_trust_app(keystore=bootstrap.trust_keystore), name="trust"
+)
 
 
 @app.callback()

@@ -73,8 +73,10 @@ from dyrd.exchange.service.gateway_consumer import ConsumerGateway, FetchRequest
 from dyrd.exchange.service.privacy import (
     Release,
     dp_aggregate,
+    grant_budget,
     pseudonymise_rows,
     release_rows,
+    set_grant_budget,
 )
 from dyrd.exchange.types import (
     CatalogEntry,
@@ -150,6 +152,7 @@ __all__ = [
     "get_request",
     "get_resource",
     "get_version",
+    "grant_budget",
     "list_grants",
     "list_organizations",
     "list_requests",
@@ -160,6 +163,7 @@ __all__ = [
     "request_access",
     "revoke_grant",
     "search_catalog",
+    "set_grant_budget",
     "update_resource",
     "withdraw_resource",
 ]

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from dyrd.core.deps import ClockDep, PrincipalDep, SessionDep
 from dyrd.core.errors import ConfigurationError, FieldError, ValidationFailed
-from dyrd.core.pagination import MAX_PAGE_SIZE
+from dyrd.core.pagination import MAX_OFFSET, MAX_PAGE_SIZE
 from dyrd.exchange import service
 from dyrd.exchange.access_schemas import (
     AccessRequestCreate,
@@ -22,10 +22,14 @@ from dyrd.exchange.access_schemas import (
     DecisionCreate,
     GrantPage,
     GrantRead,
+    PrivacyBudgetRead,
+    PrivacyBudgetUpdate,
     RevokeCreate,
     Side,
 )
 from dyrd.exchange.compute.access import AccessPolicy, GrantStatus, RequestStatus
+from dyrd.exchange.compute.dp import DEFAULT_EPSILON_PER_GRANT
+from dyrd.exchange.service import privacy as privacy_service
 
 router = APIRouter(prefix="/api/v1/exchange", tags=["exchange access"])
 
@@ -35,7 +39,7 @@ SideParam = Annotated[
     Query(description="consumer: requests my members made; owner: requests they received"),
 ]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 def access_policy(request: Request) -> AccessPolicy:
@@ -96,7 +100,9 @@ def create_request(
 @router.get(
     "/requests",
     response_model=AccessRequestPage,
-    dependencies=[Depends(_only_query("side", "status", "overdue", "limit", "offset"))],
+    dependencies=[
+        Depends(_only_query("side", "status", "overdue", "escalated", "limit", "offset"))
+    ],
 )
 def list_requests(
     *,
@@ -108,6 +114,10 @@ def list_requests(
     overdue: Annotated[bool, Query(description="Only pending requests past their due date")] = (
         False
     ),
+    escalated: Annotated[
+        bool,
+        Query(description="Only overdue requests escalated to my members (a superior's inbox)"),
+    ] = False,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> AccessRequestPage:
@@ -119,6 +129,7 @@ def list_requests(
         side=side,
         status=status,
         overdue=overdue,
+        escalated=escalated,
         limit=limit,
         offset=offset,
     )
@@ -193,3 +204,40 @@ def revoke_grant(
 ) -> GrantRead:
     """Revoke a grant with a reason (the owner's data steward); effective at once."""
     return service.revoke_grant(session, grant_id, body, principal=principal, clock=clock)
+
+
+def _default_epsilon(request: Request) -> float:
+    """The ε total a grant starts with (DYRD_PRIVACY_EPSILON_PER_GRANT via the gateway settings)."""
+    settings = getattr(request.app.state, "exchange_gateway_settings", None)
+    return settings.privacy.epsilon_per_grant if settings is not None else DEFAULT_EPSILON_PER_GRANT
+
+
+@router.get("/grants/{grant_id}/privacy-budget", response_model=PrivacyBudgetRead)
+def get_privacy_budget(
+    *, grant_id: Id, request: Request, session: SessionDep, principal: PrincipalDep
+) -> PrivacyBudgetRead:
+    """A grant's differential-privacy ε budget: total, spent, remaining (users of either side)."""
+    return privacy_service.grant_budget(
+        session, grant_id, principal=principal, default_total=_default_epsilon(request)
+    )
+
+
+@router.put("/grants/{grant_id}/privacy-budget", response_model=PrivacyBudgetRead)
+def set_privacy_budget(
+    *,
+    grant_id: Id,
+    body: PrivacyBudgetUpdate,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+) -> PrivacyBudgetRead:
+    """Set a grant's ε total with a reason (owner's data steward); never below what was spent."""
+    return privacy_service.set_grant_budget(
+        session,
+        grant_id,
+        body,
+        principal=principal,
+        clock=clock,
+        default_total=_default_epsilon(request),
+    )

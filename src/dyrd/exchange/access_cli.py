@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from dyrd.core.actor import Actor
 from dyrd.core.auth import Principal
 from dyrd.core.cliutil import print_json, print_table, session_scope, state
+from dyrd.core.config import load_settings
 from dyrd.core.errors import FieldError, ValidationFailed
 from dyrd.core.types import REGION_MEMBER_ID, Role
 from dyrd.exchange import service
@@ -25,10 +26,13 @@ from dyrd.exchange.access_schemas import (
     AccessRequestPage,
     DecisionCreate,
     GrantPage,
+    PrivacyBudgetRead,
+    PrivacyBudgetUpdate,
     RevokeCreate,
     Side,
 )
 from dyrd.exchange.compute.access import AccessPolicy, GrantStatus, PurposeCode, RequestStatus
+from dyrd.exchange.service import privacy as privacy_service
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON for scripts")]
 IdArg = Annotated[str, typer.Argument(help="申请或授权 ID / request or grant id")]
@@ -120,8 +124,72 @@ def _print_grants(page: GrantPage, as_json: bool) -> None:
     )
 
 
-def build_app(*, policy: Callable[[], AccessPolicy]) -> typer.Typer:
-    """The `exchange` command group; ``policy`` is read from settings when a command needs it."""
+def _settings_epsilon() -> float:
+    return load_settings().privacy_epsilon_per_grant
+
+
+def _print_budget(read: PrivacyBudgetRead, as_json: bool) -> None:
+    if as_json:
+        print_json(read.model_dump(mode="json"))
+        return
+    print_table(
+        f"隐私预算 Privacy budget of grant {read.grant_id}",
+        ["总额 total ε", "已用 spent ε", "剩余 remaining ε", "使用方 consumer", "更新 updated"],
+        [
+            (
+                f"{read.total_epsilon:g}",
+                f"{read.spent_epsilon:g}",
+                f"{read.remaining_epsilon:g}",
+                read.consumer_member,
+                read.updated_at.isoformat() if read.updated_at else "",
+            )
+        ],
+    )
+
+
+def _budget_command(epsilon_per_grant: Callable[[], float]) -> Callable[..., None]:
+    """The ``budget`` command, with the ε total a grant starts with."""
+
+    def budget(
+        ctx: typer.Context,
+        *,
+        grant_id: IdArg,
+        total: Annotated[
+            float | None,
+            typer.Option(help="设置新的 ε 总额（数据管理员）/ set a new ε total (data steward)"),
+        ] = None,
+        reason: Annotated[
+            str | None, typer.Option(help="调整理由（设置时必填）/ reason (required with --total)")
+        ] = None,
+        as_json: JsonFlag = False,
+    ) -> None:
+        """查看或设置授权的差分隐私预算 / Show or set a grant's differential-privacy ε budget."""
+        with session_scope(ctx) as session:
+            if total is None:
+                read = privacy_service.grant_budget(
+                    session, grant_id, principal=_operator(), default_total=epsilon_per_grant()
+                )
+            else:
+                read = privacy_service.set_grant_budget(
+                    session,
+                    grant_id,
+                    _body(PrivacyBudgetUpdate, total_epsilon=total, reason=reason),
+                    principal=_operator(),
+                    clock=state(ctx).clock,
+                    default_total=epsilon_per_grant(),
+                )
+        _print_budget(read, as_json)
+
+    return budget
+
+
+def build_app(
+    *,
+    policy: Callable[[], AccessPolicy],
+    epsilon_per_grant: Callable[[], float] = _settings_epsilon,
+) -> typer.Typer:
+    """The `exchange` command group; ``policy`` and ``epsilon_per_grant`` (the ε total a grant
+    starts with) are read from settings when a command needs them."""
     app = typer.Typer(
         help="数据共享申请与授权 / Data-sharing access requests and grants.",
         no_args_is_help=True,
@@ -176,6 +244,10 @@ def build_app(*, policy: Callable[[], AccessPolicy]) -> typer.Typer:
             RequestStatus | None, typer.Option(help="状态筛选 / status filter")
         ] = None,
         overdue: Annotated[bool, typer.Option(help="仅超期 / only overdue")] = False,
+        escalated: Annotated[
+            bool,
+            typer.Option(help="仅上报至该成员的超期申请 / only requests escalated to --member"),
+        ] = False,
         limit: LimitOpt = 50,
         offset: OffsetOpt = 0,
         as_json: JsonFlag = False,
@@ -190,6 +262,7 @@ def build_app(*, policy: Callable[[], AccessPolicy]) -> typer.Typer:
                 side=_side(side),
                 status=status,
                 overdue=overdue,
+                escalated=escalated,
                 limit=limit,
                 offset=offset,
             )
@@ -275,6 +348,8 @@ def build_app(*, policy: Callable[[], AccessPolicy]) -> typer.Typer:
             print_json(read.model_dump(mode="json"))
             return
         typer.echo(f"{read.id} {read.status.value}")
+
+    app.command("budget")(_budget_command(epsilon_per_grant))
 
     @app.command("escalate")
     def escalate(ctx: typer.Context, as_json: JsonFlag = False) -> None:

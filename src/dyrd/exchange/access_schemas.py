@@ -174,3 +174,27 @@ class EscalationRead(BaseModel):
     escalated_to: str
     due_date: date
     escalated_at: datetime
+
+
+class PrivacyBudgetRead(BaseModel):
+    """A grant's differential-privacy ε budget: total, spent on aggregates, and what remains."""
+
+    grant_id: str
+    resource_id: str
+    consumer_member: str
+    owner_member: str
+    total_epsilon: float = Field(description="ε the grant may spend in all")
+    spent_epsilon: float = Field(description="ε charged by aggregate answers so far")
+    remaining_epsilon: float = Field(description="ε still available to aggregate queries")
+    updated_at: datetime | None = Field(description="Last charge or change; null: never used")
+
+
+class PrivacyBudgetUpdate(BaseModel):
+    """A new ε total for a grant (the owner's data steward); never below what was spent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    total_epsilon: float = Field(
+        gt=0, le=1000, allow_inf_nan=False, description="The grant's new ε total"
+    )
+    reason: Reason = Field(description="Why the budget changes (kept in the ledger)")

@@ -531,6 +531,8 @@ _ACTIONS: dict[str, str] = {
     "package_show": "One dataset by id or name. Parameters: id.",
     "organization_list": "Owning members. Parameters: all_fields, sort, limit, offset.",
     "organization_show": "One owning member. Parameters: id, include_datasets.",
+    "package_autocomplete": "Datasets whose name or title contains q. Parameters: q, limit.",
+    "status_show": "The site: title, URL, CKAN API version, default locale. No parameters.",
 }
 
 
@@ -605,6 +607,10 @@ def _run_action(
             base_url=base,
             include_datasets=_flag(params.get("include_datasets")),
         )
+    if action == "package_autocomplete":
+        return service.package_autocomplete(session, params, cache=cache)
+    if action == "status_show":
+        return service.status_show(base_url=base)
     raise DyrdError(
         f"Bad request - Action name not known: {action}",
         f"不支持的操作：{action}",

@@ -185,6 +185,22 @@ class GrantWrongResource(GrantDenied):
     title_zh = "授权针对其他数据资源"
 
 
+class GrantResourceWithdrawn(GrantDenied):
+    """The grant's resource was withdrawn from the catalog: no grant covers it any more."""
+
+    code = "grant-resource-withdrawn"
+    title = "Resource withdrawn"
+    title_zh = "数据资源已撤回"
+
+
+class GrantResourceNotShared(GrantDenied):
+    """The grant's resource is now classed not shared (不予共享): its grants no longer apply."""
+
+    code = "not-shared"
+    title = "Resource not shared"
+    title_zh = "数据资源不予共享"
+
+
 class FieldNotGranted(GrantDenied):
     """A requested column is not among the grant's columns; ``errors`` names each."""
 
@@ -219,3 +235,11 @@ class PrivacyQueryInvalid(ValidationFailed):
     code = "privacy-query-invalid"
     title = "Invalid aggregate query"
     title_zh = "统计查询无效"
+
+
+class PrivacyBudgetBelowSpent(ConflictError):
+    """A grant's ε total cannot be set below what the grant has already spent."""
+
+    code = "privacy-budget-below-spent"
+    title = "Budget below what was spent"
+    title_zh = "预算低于已使用额度"

@@ -6,6 +6,8 @@
 * ``POST /api/v1/exchange/fetch``: the consumer gateway for this node's users (analyst role in
   the consumer member): it signs with the member's key, calls the provider's node, verifies the
   signed answer and returns the rows.
+* ``POST /api/v1/exchange/aggregate``: the same for a differentially private count, sum, mean or
+  histogram (``GET /r1/.../{service}/aggregate`` at the provider), charged to the grant's ε.
 
 The gateways are built on first use from what ``dyrd.bootstrap`` put on ``app.state``.
 """
@@ -25,7 +27,8 @@ from dyrd.core.deps import PrincipalDep, SessionDep
 from dyrd.core.types import Role
 from dyrd.exchange.adapters.gateway_client import HttpxGatewayTransport
 from dyrd.exchange.adapters.member_locator import DatabaseMemberLocator
-from dyrd.exchange.gateway_schemas import FetchCreate, FetchRead
+from dyrd.exchange.compute.dp import DPQuery
+from dyrd.exchange.gateway_schemas import AggregateCreate, AggregateRead, FetchCreate, FetchRead
 from dyrd.exchange.ports import MemberLocator
 from dyrd.exchange.service.gateway import Gateway, GatewayResponse, GatewaySettings, IncomingRequest
 from dyrd.exchange.service.gateway_consumer import ConsumerGateway, FetchRequest
@@ -189,6 +192,53 @@ def fetch(
         limit=result.limit,
         offset=result.offset,
         rows=result.rows,
+        anonymity=result.anonymity,
+        request_hash=result.request_hash,
+        response_hash=result.response_hash,
+        provider_key_id=result.provider_key_id,
+    )
+
+
+@router.post("/api/v1/exchange/aggregate", tags=["gateway"], response_model=AggregateRead)
+def aggregate(
+    *,
+    body: AggregateCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    gateway: ConsumerDep,
+) -> AggregateRead:
+    """Consumer gateway: a differentially private aggregate from another member's node.
+
+    消费方网关：向提供方请求差分隐私统计（计数、求和、均值、直方图），按授权的隐私预算 ε 扣减。
+    """
+    actor = principal.acting_for(Role.ANALYST, body.consumer_member)
+    user_id = "CN" + hashlib.sha256(f"{actor.member}:{actor.user}".encode()).hexdigest()[:24]
+    bounds = None if body.lower is None or body.upper is None else (body.lower, body.upper)
+    result = gateway.aggregate(
+        session,
+        FetchRequest(
+            consumer_member=body.consumer_member,
+            provider_member=body.provider_member,
+            resource_id=body.resource_id,
+            grant_id=body.grant_id,
+            user_id=user_id,
+            issue=body.issue,
+        ),
+        DPQuery(body.aggregate, body.epsilon, body.column, bounds, tuple(body.categories)),
+    )
+    return AggregateRead(
+        message_id=result.message_id,
+        provider_member=result.provider_member,
+        resource_id=result.resource_id,
+        data_version=result.data_version,
+        aggregate=result.aggregate,
+        column=result.column,
+        value=result.value,
+        epsilon=result.epsilon,
+        bounds=result.bounds,
+        categories=result.categories,
+        noise=result.noise,
+        budget=result.budget,
         request_hash=result.request_hash,
         response_hash=result.response_hash,
         provider_key_id=result.provider_key_id,

@@ -59,3 +59,28 @@ class PrivacyBudgetRepository:
         result = self.session.execute(stmt)
         assert isinstance(result, CursorResult)  # noqa: S101  # an UPDATE returns a cursor
         return result.rowcount == 1
+
+    def updated_at(self, grant_id: str) -> datetime | None:
+        """When the grant's budget was last charged or changed (None: no budget row yet)."""
+        return self.session.scalar(
+            select(PrivacyBudget.updated_at).where(PrivacyBudget.grant_id == grant_id)
+        )
+
+    def try_set_total(self, grant_id: str, total_micro: int, now: datetime) -> bool:
+        """Set the grant's total unless it is below what was spent; False if it is.
+
+        Conditional like :meth:`try_spend`, so a charge racing with the change cannot leave
+        ``spent > total``.
+        """
+        stmt = (
+            update(PrivacyBudget)
+            .where(
+                PrivacyBudget.grant_id == grant_id,
+                PrivacyBudget.spent_micro_eps <= total_micro,
+            )
+            .values(total_micro_eps=total_micro, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        result = self.session.execute(stmt)
+        assert isinstance(result, CursorResult)  # noqa: S101  # an UPDATE returns a cursor
+        return result.rowcount == 1

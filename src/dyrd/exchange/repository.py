@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -187,14 +188,19 @@ class AccessRepository:
         overdue_before: date | None,
         limit: int,
         offset: int,
+        escalated_to: Collection[str] | None = None,
     ) -> tuple[list[AccessRequest], int]:
-        """Requests where the consumer or the owner is among the members given (None: ignored)."""
+        """Requests where the consumer or the owner is among the members given (None: ignored);
+        with ``escalated_to``, only requests escalated to one of those members (or under one)."""
         sides = []
         if consumer_of is not None:
             sides.append(_members(AccessRequest.consumer_member, consumer_of))
         if owner_of is not None:
             sides.append(_members(AccessRequest.owner_member, owner_of))
         conds: list[ColumnElement[bool]] = [or_(*sides)] if sides else []
+        if escalated_to is not None:
+            conds.append(AccessRequest.escalated_at.is_not(None))
+            conds.append(_members(AccessRequest.escalated_to, escalated_to))
         if status is not None:
             conds.append(AccessRequest.status == status)
         if overdue_before is not None:
@@ -262,6 +268,16 @@ class AccessRepository:
         return list(self.session.scalars(stmt)), total
 
 
+@dataclass(frozen=True, slots=True)
+class NonceClaim:
+    """A request nonce to record: whose, until when, and the message that carried it."""
+
+    client_member: str
+    nonce: str
+    expires_at: datetime
+    message_id: str
+
+
 class NonceRepository:
     """The gateway's store of accepted request nonces."""
 
@@ -276,33 +292,48 @@ class NonceRepository:
         INSERT ... ON CONFLICT DO NOTHING on both backends: no savepoint, and on PostgreSQL a
         concurrent insert of the same nonce waits for the first transaction, then sees it.
         """
-        values = {
-            "client_member": client_member,
-            "nonce": nonce,
-            "expires_at": expires_at,
-            "message_id": message_id,
-        }
-        table = cast(Table, GatewayNonce.__table__)
-        if self.session.get_bind().dialect.name == "postgresql":
-            from sqlalchemy.dialects import postgresql
+        claim = NonceClaim(client_member, nonce, expires_at, message_id)
+        return self.claim_many([claim])[0]
 
-            stmt: Executable = (
-                postgresql.insert(table)
-                .values(**values)
-                .on_conflict_do_nothing()
-                .returning(table.c.nonce)
-            )
-        else:
-            from sqlalchemy.dialects import sqlite
+    def claim_many(self, claims: Sequence[NonceClaim]) -> list[bool]:
+        """Record many nonces at once; per claim, False for a replay.
 
-            stmt = (
-                sqlite.insert(table)
-                .values(**values)
-                .on_conflict_do_nothing()
-                .returning(table.c.nonce)
+        A (client, nonce) repeated within ``claims`` is a replay from its second occurrence
+        on. Otherwise as :meth:`claim`: INSERT ... ON CONFLICT DO NOTHING RETURNING, run as
+        one executemany (SQLAlchemy's "insertmanyvalues": multi-row statements, compiled
+        once and cached), whose returned keys are the claims that were new.
+        """
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        seen: set[tuple[str, str]] = set()
+        values: list[dict[str, Any]] = []
+        for c in claims:
+            if (c.client_member, c.nonce) not in seen:
+                seen.add((c.client_member, c.nonce))
+                values.append(
+                    {
+                        "client_member": c.client_member,
+                        "nonce": c.nonce,
+                        "expires_at": c.expires_at,
+                        "message_id": c.message_id,
+                    }
+                )
+        won: set[tuple[str, str]] = set()
+        if values:
+            table = cast(Table, GatewayNonce.__table__)
+            postgres = self.session.get_bind().dialect.name == "postgresql"
+            insert_ = postgresql.insert(table) if postgres else sqlite.insert(table)
+            stmt: Executable = insert_.on_conflict_do_nothing().returning(
+                table.c.client_member, table.c.nonce
             )
-        # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT DO NOTHING.
-        return self.session.execute(stmt).first() is not None
+            # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT DO NOTHING.
+            won.update((str(m), str(n)) for m, n in self.session.execute(stmt, values))
+        out: list[bool] = []
+        for c in claims:
+            key = (c.client_member, c.nonce)
+            out.append(key in won)
+            won.discard(key)  # a second occurrence in the same batch is a replay
+        return out
 
     def prune(self, before: datetime) -> int:
         """Delete nonces that expired before ``before``; how many went."""

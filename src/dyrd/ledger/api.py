@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query
 from dyrd.core.deps import PrincipalDep, SessionDep
 from dyrd.core.types import Role
 from dyrd.ledger import service
+from dyrd.ledger.compute.entries import KIND_PATTERN, MAX_KIND
 from dyrd.ledger.schemas import (
     ConsistencyProofRead,
     EntryPage,
@@ -24,6 +25,9 @@ from dyrd.ledger.schemas import (
 from dyrd.ledger.service import MAX_TREE_SIZE
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
+
+MEMBER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*(/[A-Za-z0-9][A-Za-z0-9_.:-]*)*$"
+"""A member id as ledger actors record it (``CN-YRD/GOV/330000/DSJ``, ``CN-YRD``)."""
 
 Seq = Annotated[int, Query(ge=0, le=MAX_TREE_SIZE, description="Sequence number of an entry")]
 TreeSize = Annotated[
@@ -50,12 +54,37 @@ def entries(
     start: Annotated[int, Query(ge=0, le=MAX_TREE_SIZE, description="First seq")] = 0,
     end: Annotated[
         int | None,
-        Query(ge=0, le=MAX_TREE_SIZE, description="Stop before this seq (at most start + 1000)"),
+        Query(
+            ge=0,
+            le=MAX_TREE_SIZE,
+            description="Stop before this seq (at most start + 1000 without filters)",
+        ),
+    ] = None,
+    member: Annotated[
+        str | None,
+        Query(
+            pattern=MEMBER_PATTERN,
+            max_length=128,
+            description="Only entries whose actor is this member or one of its departments",
+        ),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        Query(pattern=KIND_PATTERN.pattern, max_length=MAX_KIND, description="Only this kind"),
+    ] = None,
+    subject: Annotated[
+        str | None, Query(min_length=1, max_length=256, description="Only this subject")
     ] = None,
 ) -> EntryPage:
-    """Entries ``start <= seq < end`` with their canonical objects and leaf hashes."""
+    """Entries ``start <= seq < end`` with their canonical objects and leaf hashes.
+
+    With ``member``, ``kind`` or ``subject`` the log is searched from ``start`` (to ``end`` if
+    given) and the page holds up to 1000 matches; continue from the page's ``end``.
+    """
     principal.acting_for(Role.VIEWER)
-    return service.list_entries(session, start=start, end=end)
+    return service.list_entries(
+        session, start=start, end=end, member=member, kind=kind, subject=subject
+    )
 
 
 @router.get("/entries/{seq}", response_model=EntryRead)

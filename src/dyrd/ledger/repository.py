@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, tuple_, update
+from sqlalchemy import Table, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -119,6 +119,32 @@ class LedgerRepository:
             .order_by(LedgerEntry.seq)
         )
         return list(self.session.scalars(stmt))
+
+    def matching_entries(
+        self,
+        start: int,
+        end: int,
+        *,
+        limit: int,
+        member: str | None = None,
+        kind: str | None = None,
+        subject: str | None = None,
+    ) -> list[LedgerEntry]:
+        """The first ``limit`` entries in ``start <= seq < end`` that match every filter given;
+        ``member`` matches that actor member and its departments (``member/...``)."""
+        stmt = select(LedgerEntry).where(LedgerEntry.seq >= start, LedgerEntry.seq < end)
+        if member is not None:
+            stmt = stmt.where(
+                or_(
+                    LedgerEntry.actor_member == member,
+                    LedgerEntry.actor_member.startswith(member + "/", autoescape=True),
+                )
+            )
+        if kind is not None:
+            stmt = stmt.where(LedgerEntry.kind == kind)
+        if subject is not None:
+            stmt = stmt.where(LedgerEntry.subject == subject)
+        return list(self.session.scalars(stmt.order_by(LedgerEntry.seq).limit(limit)))
 
     def entry_bytes(self, start: int, end: int) -> list[tuple[int, bytes, bytes]]:
         """``(seq, leaf_hash, entry bytes)`` for ``start <= seq < end`` in order."""

@@ -1,11 +1,16 @@
-"""Who is who and what they may do: members, users, roles, API tokens, member keys, signing ports
-and the signed regional directory."""
+"""Who is who and what they may do: members, users, roles, API tokens, member keys, signing ports,
+the signed regional directory, and credential certificates with their signed trust list."""
 
 from __future__ import annotations
 
 from dyrd.trust.compute.directory import Directory, DirectoryRejected, verify_directory
+from dyrd.trust.compute.trustlist import TrustList, TrustListEntry, TrustListRejected
+from dyrd.trust.compute.x509 import CredentialUsage, X509Rejected, kid_of, verify_dsc
 from dyrd.trust.ports import DirectorySource, KeyStore, Signer, Verifier
 from dyrd.trust.schemas import (
+    CertificateIssue,
+    CertificateRead,
+    CertificateRotation,
     DirectoryPublished,
     KeyRead,
     KeyRotation,
@@ -24,10 +29,12 @@ from dyrd.trust.schemas import (
 )
 from dyrd.trust.service import (
     Caller,
+    DocumentSigner,
     KeySigner,
     KeyTableVerifier,
     MemberLoadReport,
     SignedDirectory,
+    SignedTrustList,
     authenticate,
     authenticator,
     create_key,
@@ -35,10 +42,14 @@ from dyrd.trust.service import (
     create_token,
     create_user,
     current_directory,
+    current_trust_list,
+    document_signer,
     get_member,
     get_user,
     grant_role,
+    issue_certificate,
     key_verifier,
+    list_certificates,
     list_keys,
     list_members,
     list_tokens,
@@ -46,6 +57,7 @@ from dyrd.trust.service import (
     member_signer,
     publish_directory,
     region_signer,
+    revoke_certificate,
     revoke_key,
     revoke_role,
     revoke_token,
@@ -53,6 +65,7 @@ from dyrd.trust.service import (
     rotate_key,
     set_node,
     set_user_active,
+    signed_trust_list,
     verify_signature,
 )
 from dyrd.trust.types import (
@@ -67,12 +80,17 @@ from dyrd.trust.types import (
 
 __all__ = [
     "Caller",
+    "CertificateIssue",
+    "CertificateRead",
+    "CertificateRotation",
+    "CredentialUsage",
     "Directory",
     "DirectoryPublished",
     "DirectoryRejected",
     "DirectorySource",
     "DirectoryState",
     "DirectoryStatus",
+    "DocumentSigner",
     "KeyAlgorithm",
     "KeyRead",
     "KeyRotation",
@@ -91,14 +109,19 @@ __all__ = [
     "RoleGrant",
     "ServiceSpec",
     "SignedDirectory",
+    "SignedTrustList",
     "Signer",
     "TokenCreate",
     "TokenCreated",
     "TokenRead",
     "TokenStatus",
+    "TrustList",
+    "TrustListEntry",
+    "TrustListRejected",
     "UserCreate",
     "UserRead",
     "Verifier",
+    "X509Rejected",
     "authenticate",
     "authenticator",
     "create_key",
@@ -106,10 +129,15 @@ __all__ = [
     "create_token",
     "create_user",
     "current_directory",
+    "current_trust_list",
+    "document_signer",
     "get_member",
     "get_user",
     "grant_role",
+    "issue_certificate",
     "key_verifier",
+    "kid_of",
+    "list_certificates",
     "list_keys",
     "list_members",
     "list_tokens",
@@ -117,6 +145,7 @@ __all__ = [
     "member_signer",
     "publish_directory",
     "region_signer",
+    "revoke_certificate",
     "revoke_key",
     "revoke_role",
     "revoke_token",
@@ -124,6 +153,8 @@ __all__ = [
     "rotate_key",
     "set_node",
     "set_user_active",
+    "signed_trust_list",
     "verify_directory",
+    "verify_dsc",
     "verify_signature",
 ]

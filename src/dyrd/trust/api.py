@@ -14,6 +14,10 @@ from dyrd.core.types import Role
 from dyrd.trust import service
 from dyrd.trust.ports import KeyStore
 from dyrd.trust.schemas import (
+    CertificateIssue,
+    CertificateRead,
+    CertificateRevoke,
+    CertificateRotation,
     KeyRead,
     MemberCreate,
     MemberRead,
@@ -268,4 +272,95 @@ def put_node(
     """Register a member's node URL and services for the directory (admin of that member)."""
     return service.set_node(
         session, member_id, url=body.url, services=body.services, by=principal, clock=clock
+    )
+
+
+# --- credential certificates and the trust list ----------------------------------------------
+
+TRUST_LIST_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "The signed credential trust list: a JWS (flattened JSON, detached "
+        "payload) whose payload is the RFC 8785 canonical form of `trust_list`; full without "
+        "`since`, else the changes after version `since` with the resulting state's digest.",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    },
+}
+
+
+@router.get("/certificates", response_model=list[CertificateRead])
+def certificates(
+    *,
+    session: SessionDep,
+    member: Annotated[
+        str | None,
+        Query(pattern=MEMBER_ID_PATTERN, max_length=128, description="Only this member's"),
+    ] = None,
+    kind: Annotated[str | None, Query(pattern="^(csca|dsc)$", description="csca or dsc")] = None,
+) -> list[CertificateRead]:
+    """The region CSCA and members' document-signer certificates, with status (public)."""
+    return service.list_certificates(session, member, kind=kind)
+
+
+@router.post(
+    "/certificates", response_model=CertificateRotation, status_code=status.HTTP_201_CREATED
+)
+def issue_certificate(
+    *,
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    keystore: KeyStoreDep,
+    body: CertificateIssue,
+) -> CertificateRotation:
+    """Issue a DSC for a member's key, signed by the region CSCA (admin of the region);
+    the member's previous DSC for that algorithm is retired, and stays listed until expiry."""
+    return service.issue_certificate(
+        session,
+        body.member_id,
+        key_id=body.key_id,
+        days=body.days,
+        keystore=keystore,
+        by=principal,
+        clock=clock,
+    )
+
+
+@router.post("/certificates/{certificate:path}/revoke", response_model=CertificateRead)
+def revoke_certificate(
+    *,
+    session: SessionDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    certificate: Annotated[
+        str,
+        Path(
+            pattern=r"^([0-9a-f]{64}|[A-Za-z0-9+/]{11}=)$",
+            description="SHA-256 fingerprint (hex) or DCC kid (base64)",
+        ),
+    ],
+    body: CertificateRevoke,
+) -> CertificateRead:
+    """Revoke a certificate: it leaves the trust list (admin of its member)."""
+    return service.revoke_certificate(
+        session, certificate, reason=body.reason, by=principal, clock=clock
+    )
+
+
+@router.get("/trust-list", response_class=Response, responses=TRUST_LIST_RESPONSES)
+def trust_list(
+    *,
+    session: SessionDep,
+    clock: ClockDep,
+    keystore: KeyStoreDep,
+    since: Annotated[
+        int | None,
+        Query(ge=0, le=MAX_ROW_ID, description="Only the changes after this version"),
+    ] = None,
+) -> Response:
+    """The signed credential trust list (public); verify it with the pinned root key."""
+    signed = service.signed_trust_list(session, since=since, keystore=keystore, clock=clock)
+    return Response(
+        signed.document,
+        media_type="application/json",
+        headers={"ETag": signed.etag, "Cache-Control": "no-cache"},
     )

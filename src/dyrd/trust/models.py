@@ -165,3 +165,63 @@ class PublishedDirectory(Base):
     document: Mapped[bytes] = mapped_column(LargeBinary)
     created_by: Mapped[str] = mapped_column(String(128))
     created_for: Mapped[str] = mapped_column(String(128))
+
+
+CERTIFICATE_KIND_CHECK = "kind IN ('csca', 'dsc')"
+CHANGE_ACTION_CHECK = "action IN ('added', 'retired', 'revoked', 'expired')"
+ACTIVE_CERTIFICATE = "status = 'active'"
+
+
+class TrustCertificate(CreatedStamp, RevokedStamp, Base):
+    """An X.509 certificate of the credential trust list: the region CSCA or a member's DSC.
+
+    ``fingerprint`` is the hex SHA-256 of ``der``; ``kid`` the EU DCC key identifier (base64 of
+    its first 8 bytes, which may collide). A certificate is ``active`` while its key signs,
+    ``retired`` once replaced (listed until ``not_after``), ``revoked`` when withdrawn.
+    ``removed_in`` is the trust-list version that dropped it (revoked or expired).
+    """
+
+    __tablename__ = "trust_certificate"
+    __table_args__ = (
+        CheckConstraint(CERTIFICATE_KIND_CHECK, name="kind"),
+        CheckConstraint(ALGORITHM_CHECK, name="algorithm"),
+        CheckConstraint(STATUS_CHECK, name="status"),
+        # One signing certificate per member, kind and algorithm; rotation retires the old one.
+        Index(
+            "uq_trust_certificate_active",
+            "member_id",
+            "kind",
+            "algorithm",
+            unique=True,
+            sqlite_where=text(ACTIVE_CERTIFICATE),
+            postgresql_where=text(ACTIVE_CERTIFICATE),
+        ),
+    )
+
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kid: Mapped[str] = mapped_column(String(12), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    member_id: Mapped[str] = mapped_column(ForeignKey("trust_member.id"), index=True)
+    jurisdiction_code: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    key_id: Mapped[str] = mapped_column(ForeignKey("trust_key.kid"), index=True)
+    algorithm: Mapped[str] = mapped_column(String(8))
+    der: Mapped[bytes] = mapped_column(LargeBinary)
+    not_before: Mapped[datetime] = mapped_column(UtcDateTime)
+    not_after: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(8))
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    revocation_reason: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    removed_in: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class TrustListChange(CreatedStamp, Base):
+    """One change of the credential trust list; its ``version`` is the list's new version."""
+
+    __tablename__ = "trust_list_change"
+    __table_args__ = (CheckConstraint(CHANGE_ACTION_CHECK, name="action"),)
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    fingerprint: Mapped[str] = mapped_column(
+        ForeignKey("trust_certificate.fingerprint"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(8))

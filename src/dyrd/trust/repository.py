@@ -15,7 +15,9 @@ from dyrd.trust.models import (
     Node,
     PublishedDirectory,
     RoleAssignment,
+    TrustCertificate,
     TrustKey,
+    TrustListChange,
     User,
 )
 from dyrd.trust.types import KeyStatus, MemberPath
@@ -283,3 +285,73 @@ class TrustRepository:
         self.session.add(row)
         self.session.flush()
         return row
+
+
+class CertificateRepository:
+    """Reads and writes certificates and the trust list's change log; flushes, never commits."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def certificate(self, fingerprint: str) -> TrustCertificate | None:
+        return self.session.get(TrustCertificate, fingerprint)
+
+    def with_kid(self, kid: str) -> list[TrustCertificate]:
+        stmt = select(TrustCertificate).where(TrustCertificate.kid == kid)
+        return list(self.session.scalars(stmt.order_by(TrustCertificate.fingerprint)))
+
+    def certificates(
+        self, *, member_id: str | None = None, kind: str | None = None
+    ) -> list[TrustCertificate]:
+        stmt = select(TrustCertificate).order_by(
+            TrustCertificate.member_id, TrustCertificate.not_before, TrustCertificate.fingerprint
+        )
+        if member_id is not None:
+            stmt = stmt.where(TrustCertificate.member_id == member_id)
+        if kind is not None:
+            stmt = stmt.where(TrustCertificate.kind == kind)
+        return list(self.session.scalars(stmt))
+
+    def active(self, member_id: str, kind: str, algorithm: str) -> TrustCertificate | None:
+        stmt = select(TrustCertificate).where(
+            TrustCertificate.member_id == member_id,
+            TrustCertificate.kind == kind,
+            TrustCertificate.algorithm == algorithm,
+            TrustCertificate.status == KeyStatus.ACTIVE.value,
+        )
+        return self.session.scalars(stmt).first()
+
+    def listed(self) -> list[TrustCertificate]:
+        """Certificates on the trust list now: not yet removed by a revocation or expiry."""
+        stmt = select(TrustCertificate).where(TrustCertificate.removed_in.is_(None))
+        return list(self.session.scalars(stmt.order_by(TrustCertificate.fingerprint)))
+
+    def add(self, row: TrustCertificate) -> TrustCertificate:
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def version(self) -> int:
+        """The trust list's version: the number of the newest change, 0 before any."""
+        return int(self.session.scalar(select(func.max(TrustListChange.version))) or 0)
+
+    def add_change(
+        self, fingerprint: str, action: str, *, actor: Actor, at: datetime
+    ) -> TrustListChange:
+        row = TrustListChange(
+            version=self.version() + 1,
+            fingerprint=fingerprint,
+            action=action,
+            created_by=actor.user,
+            created_for=actor.member,
+            created_at=at,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def changes(self, *, after: int, upto: int | None = None) -> list[TrustListChange]:
+        stmt = select(TrustListChange).where(TrustListChange.version > after)
+        if upto is not None:
+            stmt = stmt.where(TrustListChange.version <= upto)
+        return list(self.session.scalars(stmt.order_by(TrustListChange.version)))

@@ -207,3 +207,62 @@ class DirectoryPublished(BaseModel):
     keys: int
     nodes: int
     bytes: int
+
+
+MAX_CERTIFICATE_DAYS = 2 * 365
+"""Longest DSC lifetime: the eHN recommendation of 2 years (dgc-overview certificate-governance)."""
+
+
+class CertificateIssue(_Create):
+    """Issue a document-signer certificate for a member's key (default: its active ES256 key)."""
+
+    member_id: MemberId
+    key_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{43}$")] | None = None
+    days: Annotated[int, Field(ge=1, le=MAX_CERTIFICATE_DAYS)] | None = None
+
+
+class CertificateRevoke(_Create):
+    """Why a certificate is revoked (one line)."""
+
+    reason: Annotated[str, Field(max_length=256, pattern=TEXT_PATTERN)] = ""
+
+
+class CertificateRead(_Read):
+    """A CSCA or DSC as listed: identifiers, holder, key, validity, status, DER in base64."""
+
+    fingerprint: str
+    kid: str
+    kind: str
+    member_id: str
+    jurisdiction_code: str | None
+    key_id: str
+    algorithm: KeyAlgorithm
+    status: KeyStatus
+    subject: str
+    not_before: datetime
+    not_after: datetime
+    retired_at: datetime | None
+    revoked_at: datetime | None
+    revoked_by: str | None
+    revocation_reason: str | None
+    listed: bool
+    der: str
+    created_by: str
+    created_for: str
+    created_at: datetime
+
+
+class CertificateRotation(BaseModel):
+    """What issuing did: the new active certificate and the one it retired (if any)."""
+
+    active: CertificateRead
+    retired: CertificateRead | None
+
+
+class TrustListInfo(BaseModel):
+    """The credential trust list in brief: version, digest and how many certificates."""
+
+    version: int
+    entries_sha256: str
+    cscas: int
+    dscs: int

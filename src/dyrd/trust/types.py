@@ -102,9 +102,10 @@ def is_one_line(value: str) -> bool:
 class KeyAlgorithm(StrEnum):
     """Signature algorithms of member keys, named as in JOSE/COSE (RFC 7518, RFC 8037, RFC 9053).
 
-    SM2 (GB/T 32918) is not here: no maintained, C-backed SM2 ships for Python on this platform
-    (``cryptography`` has SM3/SM4 only), so it would plug in behind the same ``KeyStore`` and
-    ``Signer`` ports as a third value once one does.
+    SM2 with SM3 (GB/T 32918) is not a value here yet: it works behind the same ports on its
+    own (``adapters.sm2_signer`` signs, ``compute.sm2`` verifies, through ``tongsuopy``), and
+    becoming a third value needs the key table's CHECK widened by a migration, ``jose`` to
+    dispatch on ``crv: SM2``, and the SM2-with-SM3 OID (1.2.156.10197.1.501) in ``x509``.
     """
 
     ES256 = "ES256"

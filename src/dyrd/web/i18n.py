@@ -693,6 +693,239 @@ CATALOG: dict[str, dict[Lang, str]] = {
         "en": "Public API: head /api/v1/ledger/head, proofs /api/v1/ledger/proof/…, keys "
         "/api/v1/ledger/keys.",
     },
+    # Health codes (issue 4): colour map, rule browser, checkpoint, trust list and revocation
+    "nav.healthcode": {"zh": "健康码", "en": "Health codes"},
+    "hc.nav.label": {"zh": "健康码页面", "en": "Health-code pages"},
+    "hc.nav.map": {"zh": "颜色分布", "en": "Colour map"},
+    "hc.nav.rules": {"zh": "赋码规则", "en": "Colour rules"},
+    "hc.nav.checkpoint": {"zh": "核验", "en": "Checkpoint"},
+    "hc.nav.trust": {"zh": "信任列表与吊销", "en": "Trust list & revocation"},
+    "colour.green": {"zh": "绿码", "en": "Green"},
+    "colour.yellow": {"zh": "黄码", "en": "Yellow"},
+    "colour.red": {"zh": "红码", "en": "Red"},
+    "hc.title": {"zh": "健康码颜色分布", "en": "Health-code colours"},
+    "hc.sub": {
+        "zh": "各城市居民当前健康码颜色（按已验签的赋码规则即时计算），按黄码与红码占比设色。",
+        "en": "Residents' current health-code colours (computed now with the verified colour "
+        "rules), each city shaded by its share of yellow and red.",
+    },
+    "hc.kpi.residents": {"zh": "已登记居民", "en": "Registered residents"},
+    "hc.kpi.residents.note": {"zh": "全部按现行规则赋码", "en": "all coloured by the rules now"},
+    "hc.kpi.share": {"zh": "黄码与红码占比", "en": "Yellow and red share"},
+    "hc.kpi.at": {"zh": "计算时间", "en": "Computed at"},
+    "hc.empty": {
+        "zh": "尚无登记居民，因此没有颜色分布可显示（不作估算）。居民登记后"
+        "（POST /api/v1/healthcode/residents），本页按其数据即时计算。",
+        "en": "No residents are registered, so there is no colour distribution to show (none "
+        "is estimated). Once residents are registered (POST /api/v1/healthcode/residents), "
+        "this page computes it from their data.",
+    },
+    "hc.rules_invalid": {
+        "zh": "有赋码规则验签失败，已停止赋码，因此不显示颜色分布：{reason}",
+        "en": "A colour rule failed its signature check, so no colours are computed and none "
+        "are shown: {reason}",
+    },
+    "hc.map.title": {"zh": "黄码与红码占比", "en": "Share of yellow and red codes"},
+    "hc.map.aria": {
+        "zh": "长三角 41 个城市黄码与红码占比分区设色图",
+        "en": "Choropleth of the share of yellow and red codes across the 41 YRD cities",
+    },
+    "hc.map.hint": {
+        "zh": "城市按居民最近一次登记行程所在地归属；悬停查看占比，表格列出各色人数。",
+        "en": "A resident counts in the city of their latest recorded stay; hover for the "
+        "share, the table lists the counts.",
+    },
+    "hc.source": {"zh": "本平台健康码现时赋码", "en": "this platform's current colours"},
+    "hc.without_city": {
+        "zh": "另有 {n} 名居民没有行程记录，只计入下方按省级行政区的统计。",
+        "en": "{n} more residents have no recorded stay; they count only in the table by "
+        "jurisdiction below.",
+    },
+    "hc.table.city": {"zh": "各城市颜色人数", "en": "Colours per city"},
+    "hc.table.city.none": {
+        "zh": "没有可归属到城市的居民（无行程记录）。",
+        "en": "No resident can be placed in a city (no recorded stays).",
+    },
+    "hc.table.jurisdiction": {"zh": "按发码省级行政区", "en": "By home jurisdiction"},
+    "hc.col.total": {"zh": "合计", "en": "Total"},
+    "hc.col.share": {"zh": "黄+红占比", "en": "Yellow + red"},
+    "hc.col.jurisdiction": {"zh": "省级行政区", "en": "Jurisdiction"},
+    # Rule browser
+    "rules.title": {"zh": "赋码规则", "en": "Colour rules"},
+    "rules.sub": {
+        "zh": "各省级行政区的赋码规则：CertLogic 表达式，逐版本签名、带生效日期与中英文说明。"
+        "公开接口：GET /api/v1/healthcode/rules。",
+        "en": "Each jurisdiction's colour rules: CertLogic expressions, signed per version, with "
+        "effective dates and explanations in Chinese and English. Public API: "
+        "GET /api/v1/healthcode/rules.",
+    },
+    "rules.none": {
+        "zh": "尚未发布赋码规则。运行 `dyrd healthcode rules load-samples` 可载入示例规则。",
+        "en": "No colour rules are published yet. `dyrd healthcode rules load-samples` loads "
+        "the sample rules.",
+    },
+    "rules.count": {"zh": "{n} 条规则、{v} 个版本", "en": "{n} rules, {v} versions"},
+    "rules.filter": {"zh": "省级行政区", "en": "Jurisdiction"},
+    "rules.filter.all": {"zh": "全部", "en": "All"},
+    "rules.version": {"zh": "第 {v} 版", "en": "version {v}"},
+    "rules.priority": {"zh": "优先级", "en": "Priority"},
+    "rules.effective": {"zh": "生效期", "en": "Effective"},
+    "rules.open_end": {"zh": "至今", "en": "open-ended"},
+    "rules.in_force": {"zh": "现行", "en": "in force"},
+    "rules.not_in_force": {"zh": "未生效或已失效", "en": "not in force today"},
+    "rules.signature": {"zh": "签名", "en": "Signature"},
+    "rules.sig.ok": {"zh": "验签通过", "en": "verified"},
+    "rules.sig.bad": {"zh": "验签失败（不参与赋码）", "en": "does not verify (not used)"},
+    "rules.signed_by": {"zh": "签名方", "en": "Signed by"},
+    "rules.key": {"zh": "密钥", "en": "Key"},
+    "rules.description": {"zh": "说明", "en": "Description"},
+    "rules.reason": {"zh": "赋码理由模板", "en": "Reason template"},
+    "rules.logic": {"zh": "CertLogic 表达式", "en": "CertLogic expression"},
+    "rules.bad_jurisdiction": {
+        "zh": "“{given}”不是长三角省级行政区，已显示全部规则。",
+        "en": "“{given}” is not a YRD jurisdiction; showing every rule.",
+    },
+    # Checkpoint
+    "cp.title": {"zh": "健康码核验", "en": "Health-code checkpoint"},
+    "cp.sub": {
+        "zh": "粘贴二维码文本（HC1:…）或上传二维码图片，按所选核验地的互认政策离线核验：签名、"
+        "有效期、吊销与政策逐项给出结果。核验会写入居民可查看的访问记录。",
+        "en": "Paste the QR text (HC1:…) or upload a QR image; it is verified offline under the "
+        "chosen checkpoint's recognition policy: signature, validity, revocation and policy, "
+        "step by step. Each verification is written to the access log the resident can see.",
+    },
+    "cp.text": {"zh": "二维码文本", "en": "QR text"},
+    "cp.image": {"zh": "或上传二维码图片（PNG/JPEG）", "en": "or upload a QR image (PNG/JPEG)"},
+    "cp.jurisdiction": {"zh": "核验地", "en": "Checkpoint jurisdiction"},
+    "cp.submit": {"zh": "核验", "en": "Verify"},
+    "cp.verdict": {"zh": "核验结果", "en": "Verdict"},
+    "cp.valid": {"zh": "通过", "en": "Accepted"},
+    "cp.invalid": {"zh": "不通过", "en": "Refused"},
+    "cp.colour": {"zh": "颜色", "en": "Colour"},
+    "cp.issuer": {"zh": "发码地", "en": "Issued by"},
+    "cp.reason": {"zh": "理由", "en": "Reason"},
+    "cp.steps": {"zh": "核验步骤", "en": "Steps"},
+    "cp.step.pass": {"zh": "通过", "en": "passed"},
+    "cp.step.fail": {"zh": "未通过", "en": "failed"},
+    "cp.step.skip": {"zh": "未执行或不适用", "en": "not reached or not applicable"},
+    "cp.need_input": {
+        "zh": "请粘贴二维码文本或选择一张图片。",
+        "en": "Paste the QR text or choose an image.",
+    },
+    "cp.bad_jurisdiction": {
+        "zh": "请选择长三角四省市之一作为核验地。",
+        "en": "Choose one of the four YRD jurisdictions as the checkpoint.",
+    },
+    "cp.unavailable": {
+        "zh": "核验服务暂不可用：{reason}",
+        "en": "The checkpoint service is unavailable: {reason}",
+    },
+    "step.prefix": {"zh": "前缀 HC1:", "en": "Prefix HC1:"},
+    "step.base45": {"zh": "Base45 解码", "en": "Base45 decoding"},
+    "step.zlib": {"zh": "zlib 解压", "en": "zlib decompression"},
+    "step.cose": {"zh": "COSE_Sign1 结构", "en": "COSE_Sign1 structure"},
+    "step.cbor": {"zh": "CWT 声明（CBOR）", "en": "CWT claims (CBOR)"},
+    "step.signature": {"zh": "签名", "en": "Signature"},
+    "step.key_usage": {"zh": "密钥用途", "en": "Key usage"},
+    "step.expiry": {"zh": "有效期", "en": "Validity period"},
+    "step.schema": {"zh": "数据格式", "en": "Payload schema"},
+    "step.revocation": {"zh": "吊销检查", "en": "Revocation"},
+    "step.policy": {"zh": "核验地互认政策", "en": "Checkpoint policy"},
+    # Trust list and revocation
+    "tl.title": {"zh": "信任列表与吊销状态", "en": "Trust list and revocation"},
+    "tl.sub": {
+        "zh": "区域根证书（CSCA）签发各省级行政区的签名证书（DSC）；核验端缓存签名信任列表"
+        "与分区吊销列表，可离线核验。公开接口：GET /api/v1/trust/trust-list、"
+        "GET /api/v1/credential/revocation/lists。",
+        "en": "The region's CSCA signs each jurisdiction's document-signer certificates (DSCs); "
+        "verifiers cache the signed trust list and the partitioned revocation lists and work "
+        "offline. Public API: GET /api/v1/trust/trust-list, "
+        "GET /api/v1/credential/revocation/lists.",
+    },
+    "tl.version": {"zh": "信任列表版本", "en": "Trust-list version"},
+    "tl.version.none": {"zh": "尚无证书", "en": "no certificate yet"},
+    "tl.digest": {"zh": "条目摘要（SHA-256）", "en": "Entries digest (SHA-256)"},
+    "tl.cscas": {"zh": "根证书（CSCA）", "en": "CSCAs"},
+    "tl.dscs": {"zh": "签名证书（DSC）", "en": "DSCs"},
+    "tl.listed": {"zh": "列表中", "en": "listed"},
+    "tl.csca": {"zh": "区域根证书（CSCA）", "en": "Region CSCA"},
+    "tl.csca.none": {
+        "zh": "尚未签发区域根证书：签发首个 DSC 时自动生成（`dyrd trust cert issue`）。",
+        "en": "No region CSCA yet: it is made with the first DSC (`dyrd trust cert issue`).",
+    },
+    "tl.entries": {"zh": "签名证书（DSC）", "en": "Document-signer certificates"},
+    "tl.entries.none": {"zh": "尚无签名证书。", "en": "No document-signer certificate yet."},
+    "tl.col.jurisdiction": {"zh": "省级行政区", "en": "Jurisdiction"},
+    "tl.col.member": {"zh": "成员", "en": "Member"},
+    "tl.col.kid": {"zh": "kid（十六进制）", "en": "kid (hex)"},
+    "tl.col.algorithm": {"zh": "算法", "en": "Algorithm"},
+    "tl.col.validity": {"zh": "有效期", "en": "Validity"},
+    "tl.col.status": {"zh": "状态", "en": "Status"},
+    "tl.col.subject": {"zh": "主体", "en": "Subject"},
+    "status.active": {"zh": "在用", "en": "active"},
+    "status.retired": {"zh": "已轮换（保留至到期）", "en": "retired (kept until expiry)"},
+    "status.revoked": {"zh": "已吊销", "en": "revoked"},
+    "rv.title": {"zh": "吊销列表", "en": "Revocation lists"},
+    "rv.none": {
+        "zh": "尚无任何签发方吊销过凭证。",
+        "en": "No issuer has revoked a credential yet.",
+    },
+    "rv.col.issuer": {"zh": "签发成员", "en": "Issuer"},
+    "rv.col.version": {"zh": "版本", "en": "Version"},
+    "rv.col.standing": {"zh": "有效吊销", "en": "Standing"},
+    "rv.col.partitions": {"zh": "分区", "en": "Partitions"},
+    "rv.col.updated": {"zh": "更新时间", "en": "Updated"},
+    "rv.sync": {"zh": "本节点同步状态", "en": "This node's sync"},
+    "rv.sync.none": {
+        "zh": "本节点不同步其他签发方的吊销列表（嵌入式部署：所有成员共用一个数据库，"
+        "直接核对本地列表）。",
+        "en": "This node syncs no other issuer's revocation list (embedded deployment: every "
+        "member shares one database and the local lists are checked directly).",
+    },
+    "rv.sync.state": {"zh": "状态", "en": "State"},
+    "rv.sync.interval": {"zh": "同步间隔（秒）", "en": "Interval (s)"},
+    "rv.sync.last": {"zh": "上次成功", "en": "Last success"},
+    "rv.sync.error": {"zh": "上次错误", "en": "Last error"},
+    "rv.sync.entries": {"zh": "条目", "en": "Entries"},
+    "sync.fresh": {"zh": "最新", "en": "fresh"},
+    "sync.stale": {"zh": "过期", "en": "stale"},
+    "sync.empty": {"zh": "尚未同步", "en": "never synced"},
+    "tl.unlisted": {"zh": "已移出列表", "en": "off the list"},
+    "tl.copy": {"zh": "本节点持有的信任列表", "en": "This node's copy of the trust list"},
+    "tl.copy.expires": {"zh": "有效至", "en": "Valid until"},
+    "tl.copy.local": {
+        "zh": "嵌入式部署：核验直接读取本地证书表（上表），无需同步签名副本。",
+        "en": "Embedded deployment: checkpoints read the local certificate table (above); no "
+        "signed copy needs syncing.",
+    },
+    "cp.signin": {
+        "zh": "核验需以核验地的查看者（或更高）角色登录，"
+        "核验记录以该用户名义写入居民可查看的访问记录。",
+        "en": "Verifying needs a sign-in with the viewer role (or higher) in the checkpoint's "
+        "jurisdiction; each check is logged under that name for the resident to see.",
+    },
+    "cp.signin.link": {"zh": "登录", "en": "Sign in"},
+    "cp.code_valid": {"zh": "凭证本身", "en": "The code itself"},
+    "cp.code_valid.yes": {
+        "zh": "有效（签名、有效期、格式、吊销均通过）",
+        "en": "valid (signature, validity, schema and revocation passed)",
+    },
+    "cp.code_valid.no": {"zh": "无效", "en": "not valid"},
+    "cp.policy": {"zh": "适用政策", "en": "Policy applied"},
+    "cp.holder": {"zh": "持码人", "en": "Holder"},
+    "cp.holder.value": {
+        "zh": "姓名首字母 {initials}，出生年份 {year}（请与身份证件核对）",
+        "en": "initials {initials}, born {year} (compare with an identity document)",
+    },
+    "cp.trust_list": {"zh": "信任列表", "en": "Trust list"},
+    "cp.trust_list.value": {"zh": "{state}，版本 {version}", "en": "{state}, version {version}"},
+    "cp.trust.valid": {"zh": "有效", "en": "valid"},
+    "cp.trust.expired": {"zh": "已过期", "en": "expired"},
+    "cp.trust.missing": {"zh": "缺失", "en": "missing"},
+    "cp.logged": {
+        "zh": "本次核验已写入居民的访问记录。",
+        "en": "This check was written to the resident's access log.",
+    },
 }
 
 # Indicator units as stored (English codes) -> how the dashboard labels them.

@@ -20,6 +20,7 @@ from dyrd.web import (
     citypage,
     diffpage,
     exchangeroutes,
+    healthcoderoutes,
     ledgerpage,
     overview,
     requestspage,
@@ -197,4 +198,5 @@ def install(app: FastAPI) -> None:
     """Mount the dashboard pages and their static assets on ``app``."""
     app.include_router(router)
     app.include_router(exchangeroutes.router)
+    app.include_router(healthcoderoutes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -86,6 +86,8 @@ class Denial(StrEnum):
 
     WRONG_CONSUMER = "wrong_consumer"
     WRONG_RESOURCE = "wrong_resource"
+    RESOURCE_WITHDRAWN = "resource_withdrawn"
+    NOT_SHARED = "not_shared"
     REVOKED = "revoked"
     NOT_YET_VALID = "not_yet_valid"
     EXPIRED = "expired"
@@ -148,6 +150,10 @@ class GrantTerms:
     valid_from: datetime
     valid_until: datetime
     revoked: bool
+    resource_active: bool = True
+    """False once the resource is withdrawn (or gone): its grants cover nothing any more."""
+    resource_shared: bool = True
+    """False once the resource is classed not shared: its grants no longer apply."""
 
 
 def grant_denial(  # noqa: PLR0911  # one return per reason reads best
@@ -167,6 +173,10 @@ def grant_denial(  # noqa: PLR0911  # one return per reason reads best
         return Denial.WRONG_CONSUMER
     if resource_id != terms.resource_id:
         return Denial.WRONG_RESOURCE
+    if not terms.resource_active:
+        return Denial.RESOURCE_WITHDRAWN
+    if not terms.resource_shared:
+        return Denial.NOT_SHARED
     if terms.revoked:
         return Denial.REVOKED
     if at < terms.valid_from:

@@ -436,3 +436,70 @@ def search_dict(
         "facets": facets,
         "search_facets": search_facets,
     }
+
+
+AUTOCOMPLETE_LIMIT_DEFAULT = 10
+"""CKAN's ``package_autocomplete`` default ``limit``."""
+
+MAX_AUTOCOMPLETE_QUERY = 200
+"""Longest autocomplete query accepted (a bound on input, not a CKAN figure)."""
+
+CKAN_API_VERSION = "2.11.0"
+"""The CKAN release whose Action API shapes this subset follows (see the module docstring)."""
+
+
+def package_autocomplete(
+    entries: Sequence[CatalogEntry], params: Mapping[str, Any]
+) -> list[dict[str, str]]:
+    """CKAN ``package_autocomplete``: datasets whose name or title contains ``q``.
+
+    Each item is CKAN's ``{name, title, match_field, match_displayed}``: ``match_field`` is
+    ``name`` when the name contains the query, else ``title`` (Chinese or English title), shown
+    as ``title (name)``. Name matches come first, prefixes before other positions, then by name.
+    """
+    raw = params.get("q")
+    if raw is None or not str(raw).strip():
+        raise CkanQueryError("q", "Missing value: q.", "缺少参数 q。")
+    q = str(raw).strip()
+    if len(q) > MAX_AUTOCOMPLETE_QUERY:
+        raise CkanQueryError(
+            "q",
+            f"q is at most {MAX_AUTOCOMPLETE_QUERY} characters.",
+            f"q 最多 {MAX_AUTOCOMPLETE_QUERY} 个字符。",
+        )
+    limit = _int(params, "limit", AUTOCOMPLETE_LIMIT_DEFAULT, 1, ROWS_MAX)
+    needle = q.casefold()
+    ranked: list[tuple[tuple[int, int, str], dict[str, str]]] = []
+    for e in entries:
+        title = str(e.metadata.get("title_zh") or "")
+        title_en = str(e.metadata.get("title_en") or "")
+        name = e.name.casefold()
+        if needle in name:
+            rank = (0, 0 if name.startswith(needle) else 1, e.name)
+            item = {"match_field": "name", "match_displayed": e.name}
+        elif needle in title.casefold() or needle in title_en.casefold():
+            rank = (1, 0 if title.casefold().startswith(needle) else 1, e.name)
+            item = {"match_field": "title", "match_displayed": f"{title} ({e.name})"}
+        else:
+            continue
+        ranked.append((rank, {"name": e.name, "title": title, **item}))
+    ranked.sort(key=lambda pair: pair[0])
+    return [item for _, item in ranked[:limit]]
+
+
+def status_dict(*, site_url: str, site_title: str, dyrd_version: str) -> dict[str, Any]:
+    """CKAN ``status_show``: the site's title, URL, API version, default locale, extensions.
+
+    ``extensions`` is empty: no CKAN plugin runs here, and naming one (``dcat``) would send
+    harvesters to ckanext-dcat's URLs; the DCAT-AP export lives at /api/v1/catalog/dcat.ttl.
+    """
+    return {
+        "site_title": site_title,
+        "site_description": "长三角区域公共数据共享目录 / Yangtze River Delta public-data catalog",
+        "site_url": site_url.rstrip("/"),
+        "ckan_version": CKAN_API_VERSION,
+        "error_emails_to": None,
+        "locale_default": "zh_Hans_CN",
+        "extensions": [],
+        "dyrd_version": dyrd_version,
+    }

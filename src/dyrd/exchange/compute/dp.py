@@ -332,3 +332,63 @@ def dp_aggregate(
         (lo, hi),
         rng is not None,
     )
+
+
+# --- the gateway's query string --------------------------------------------------------------
+
+QUERY_PARAMS = ("aggregate", "epsilon", "column", "lower", "upper", "category")
+"""Parameters of ``GET /r1/{member}/{service}/aggregate``; only ``category`` may repeat."""
+
+
+def query_params(query: DPQuery) -> list[tuple[str, str]]:
+    """``query`` as the query-string pairs :func:`parse_query_params` reads back."""
+    pairs = [("aggregate", query.aggregate.value), ("epsilon", repr(float(query.epsilon)))]
+    if query.column is not None:
+        pairs.append(("column", query.column))
+    if query.bounds is not None:
+        pairs += [("lower", repr(float(query.bounds[0]))), ("upper", repr(float(query.bounds[1])))]
+    pairs += [("category", c) for c in query.categories]
+    return pairs
+
+
+def _finite(name: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise DPQueryError(f"{name} must be a number, not {text!r}") from None
+    if not math.isfinite(value):
+        raise DPQueryError(f"{name} must be finite")
+    return value
+
+
+def parse_query_params(pairs: Sequence[tuple[str, str]]) -> DPQuery:
+    """The aggregate query of decoded query-string pairs (DPQueryError when malformed).
+
+    Only the shape is checked here; :func:`validate` checks it against the table's schema.
+    """
+    seen: dict[str, str] = {}
+    categories: list[str] = []
+    for name, value in pairs:
+        if name == "category":
+            categories.append(value)
+            continue
+        if name not in QUERY_PARAMS or name in seen:
+            raise DPQueryError(
+                f"unknown or repeated parameter {name!r}; use {', '.join(QUERY_PARAMS)}"
+            )
+        seen[name] = value
+    try:
+        aggregate = Aggregate(seen.get("aggregate", ""))
+    except ValueError:
+        names = ", ".join(a.value for a in Aggregate)
+        raise DPQueryError(f"aggregate must be one of {names}") from None
+    if "epsilon" not in seen:
+        raise DPQueryError("epsilon is required")
+    epsilon = _finite("epsilon", seen["epsilon"])
+    bounds: tuple[float, float] | None = None
+    if "lower" in seen or "upper" in seen:
+        if "lower" not in seen or "upper" not in seen:
+            raise DPQueryError("give both lower and upper, or neither")
+        bounds = (_finite("lower", seen["lower"]), _finite("upper", seen["upper"]))
+    column = seen.get("column") or None
+    return DPQuery(aggregate, epsilon, column, bounds, tuple(categories))

@@ -40,8 +40,10 @@ from dyrd.exchange.service.publish import (
     load_samples,
     organization_list,
     organization_show,
+    package_autocomplete,
     package_search,
     package_show,
+    status_show,
 )
 
 __all__ = [
@@ -72,6 +74,7 @@ __all__ = [
     "load_samples",
     "organization_list",
     "organization_show",
+    "package_autocomplete",
     "package_search",
     "package_show",
     "quality",
@@ -79,6 +82,7 @@ __all__ = [
     "request_access",
     "revoke_grant",
     "search_catalog",
+    "status_show",
     "update_as",
     "update_resource",
     "upload_data",

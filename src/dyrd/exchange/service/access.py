@@ -518,18 +518,25 @@ def list_requests(
     side: Side | None = None,
     status: RequestStatus | None = None,
     overdue: bool = False,
+    escalated: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> AccessRequestPage:
-    """Requests the caller's members made (consumer) or received (owner), newest first."""
+    """Requests the caller's members made (consumer) or received (owner), newest first.
+
+    ``escalated``: only overdue requests escalated to one of the caller's members, i.e. the
+    superior's inbox that :func:`escalate_overdue` fills (the ledger holds each escalation).
+    """
     now = clock()
     consumer_of, owner_of = member_sides(principal, side)
+    members = {m for m, roles in principal.roles.items() if roles}
     repo = AccessRepository(session)
     rows, total = repo.requests(
         consumer_of=consumer_of,
         owner_of=owner_of,
         status=status.value if status else None,
         overdue_before=local_date(now) if overdue else None,
+        escalated_to=members if escalated else None,
         limit=limit,
         offset=offset,
     )

@@ -10,9 +10,14 @@ describes the protocol). In order:
 3. the provider member and the service (a catalog resource of that member) must exist (404),
    the resource must be shared (403 ``not-shared``), and the grant in ``X-Dyrd-Grant`` must
    cover this consumer, this resource and the fields asked for (403, ``check_grant``);
-4. a table's stored rows are released with only those fields, identifier columns replaced by
-   per-grant pseudonyms; a service resource is proxied to its registered base URL (its nonce
-   claimed first; 503 with ``Retry-After`` when the upstream does not answer);
+4. a table's stored rows are released with only those fields; to another member, identifier
+   columns become per-grant pseudonyms and, when quasi-identifier or sensitive columns are
+   granted, the release passes k-anonymity and l-diversity (``gateway_privacy``; generalised
+   as needed, or refused with 403 ``anonymity-refused``). ``.../aggregate`` answers a count,
+   sum, mean or histogram with differential privacy, its ε charged to the grant's budget
+   together with the nonce claim before computing (403 ``privacy-budget-exhausted``). A
+   service resource is proxied to its registered base URL (its nonce claimed first; 503 with
+   ``Retry-After`` when the upstream does not answer);
 5. the response (or the refusal, as problem+json) is signed with the provider's key over
    ``@status``, the body digest and the request's own signature, which binds it to that request;
 6. in one group commit (``gateway_commit``) the nonce is claimed, a replay turning the answer
@@ -43,14 +48,39 @@ from dyrd.core.actor import Actor
 from dyrd.core.clock import Clock
 from dyrd.core.errors import DyrdError, NotFoundError
 from dyrd.exchange.compute import httpsig, xroad
-from dyrd.exchange.errors import GrantDenied, GrantNotFound
+from dyrd.exchange.compute.dp import (
+    DPQuery,
+    DPQueryError,
+    EpsilonBudget,
+    parse_query_params,
+    validate,
+)
+from dyrd.exchange.compute.dp import dp_aggregate as compute_aggregate
+from dyrd.exchange.errors import (
+    AnonymityRefused,
+    GrantDenied,
+    GrantNotFound,
+    PrivacyBudgetExhausted,
+)
 from dyrd.exchange.models import Resource
 from dyrd.exchange.ports import MemberLocator
-from dyrd.exchange.repository import ExchangeRepository, NonceRepository
+from dyrd.exchange.repository import ExchangeRepository, NonceClaim, NonceRepository
 from dyrd.exchange.service.access import check_grant
 from dyrd.exchange.service.gateway_commit import GroupCommit
 from dyrd.exchange.service.gateway_keys import KeyCache, MemberCache, SignerCache
-from dyrd.exchange.service.privacy import pseudonymise_rows
+from dyrd.exchange.service.gateway_privacy import (
+    PrivacySettings,
+    TableCache,
+    aggregate_body,
+    anonymity_metadata,
+    budget_metadata,
+)
+from dyrd.exchange.service.privacy import (
+    needs_anonymity,
+    pseudonymise_rows,
+    refuse_unless_anonymous,
+    spend_epsilon,
+)
 from dyrd.exchange.types import ColumnSpec, PersonalDataRole, ResourceKind, SharingClass
 
 log = logging.getLogger(__name__)
@@ -75,6 +105,8 @@ class GatewaySettings:
     retry_after: int = 30
     """Seconds a client is told to wait when an upstream service or node is down."""
     nonce_prune_seconds: float = 60.0
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    """k, l and suppression of row releases to other members; ε total of a new grant budget."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +152,8 @@ class _Exchange:
     nonce_expires: datetime | None = None
     claimed: bool = False
     key_id: str | None = None
+    privacy: dict[str, Any] | None = None
+    """What the privacy gates did (anonymity levels, or ε spent and left), for the ledger."""
 
 
 @dataclass(slots=True)
@@ -155,6 +189,7 @@ class Refusal(Exception):
         *,
         hint: str = "",
         headers: Mapping[str, str] | None = None,
+        details: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -163,6 +198,8 @@ class Refusal(Exception):
         self.message_zh = message_zh
         self.hint = hint
         self.headers = dict(headers or {})
+        self.details = dict(details or {})
+        """Extra members of the problem body (counts, a budget), never data values."""
 
 
 _TITLES = {
@@ -219,6 +256,7 @@ class Gateway:
         self._write_lock = threading.Lock()
         self._commits: GroupCommit[_Done] = GroupCommit(self._write)
         self._pages: _PageCache = _PageCache()
+        self._tables = TableCache()
         self._next_prune = 0.0
 
     def close(self) -> None:
@@ -268,24 +306,29 @@ class Gateway:
         return done.response
 
     def _write(self, session: Session, batch: Sequence[_Done]) -> None:
-        """One group commit's writes: each nonce claimed (a replay turns into a 409), then all
-        the exchanges' ledger entries in one append. Runs in the leader's thread; its caller
-        commits."""
-        nonces = NonceRepository(session)
+        """One group commit's writes: the nonces claimed in one statement (a replay turns into
+        a 409), then all the exchanges' ledger entries in one append. Runs in the leader's
+        thread; its caller commits."""
+        claiming: list[_Done] = []
+        claims: list[NonceClaim] = []
+        for d in batch:
+            x = d.ex
+            if x.nonce_expires is not None and not x.claimed:
+                claiming.append(d)
+                claims.append(
+                    NonceClaim(x.client or "", x.nonce or "", x.nonce_expires, x.message_id or "")
+                )
+        for done, won in zip(claiming, NonceRepository(session).claim_many(claims), strict=True):
+            ex = done.ex
+            if won:
+                ex.claimed = True
+            else:
+                refusal = _replayed(ex)
+                done.status, done.reason = refusal.status, refusal.reason
+                done.response = self._refusal_response(session, ex, refusal, done.now)
         entries: list[ledger.NewEntry] = []
         for done in batch:
             ex = done.ex
-            if ex.nonce_expires is not None and not ex.claimed:
-                assert ex.client is not None  # noqa: S101  # set with nonce_expires
-                assert ex.nonce is not None  # noqa: S101  # set with nonce_expires
-                if nonces.claim(
-                    ex.client, ex.nonce, expires_at=ex.nonce_expires, message_id=ex.message_id or ""
-                ):
-                    ex.claimed = True
-                else:
-                    refusal = _replayed(ex)
-                    done.status, done.reason = refusal.status, refusal.reason
-                    done.response = self._refusal_response(session, ex, refusal, done.now)
             assert done.response is not None  # noqa: S101  # set before submitting
             entries.append(
                 _entry(
@@ -457,6 +500,7 @@ class Gateway:
                 resource_id=res.id,
                 fields=fields,
                 at=now,
+                resource=res,
             )
         except (GrantNotFound, GrantDenied) as exc:
             raise Refusal(403, exc.code, exc.message, exc.message_zh, hint=exc.hint) from exc
@@ -466,12 +510,14 @@ class Gateway:
         self, session: Session, ex: _Exchange, res: Resource, now: datetime
     ) -> tuple[int, bytes, str, dict[str, str]]:
         rest = xroad.parse_path(ex.request.path).rest
+        if rest == "aggregate":
+            return self._aggregate(session, ex, res, now)
         if rest != "rows":
             raise Refusal(
                 404,
                 "unknown-service",
-                f"A table offers only .../rows, not .../{rest}.",
-                "数据表服务只提供 .../rows。",
+                f"A table offers only .../rows and .../aggregate, not .../{rest}.",
+                "数据表服务只提供 .../rows 与 .../aggregate。",
             )
         query = _table_query(ex.request.query)
         ex.fields = query.fields
@@ -480,6 +526,12 @@ class Gateway:
         repo = ExchangeRepository(session)
         if res.data_version is None:
             raise Refusal(404, "no-data", f"{res.name!r} has no data yet.", "尚未上传数据。")
+        schema = [ColumnSpec.from_dict(c) for c in res.snapshot.get("columns") or []]
+        granted = [c for c in schema if c.name in allowed]
+        # Grants are only ever given to other members (the owner's own users read the data
+        # API, raw), so every release here leaves the owner: the gates always apply.
+        if needs_anonymity(granted):
+            return self._anonymised_rows(ex, repo, res, query, granted, allowed)
         page = self._pages.get(
             (res.id, res.data_version, query.limit, query.offset),
             lambda: _page(repo, res, query),
@@ -487,8 +539,6 @@ class Gateway:
         if page is None:  # pragma: no cover  # data_version always names a version
             raise Refusal(404, "no-data", f"{res.name!r} has no data.", "没有数据。")
         version, total, stored = page
-        schema = [ColumnSpec.from_dict(c) for c in res.snapshot.get("columns") or []]
-        granted = [c for c in schema if c.name in allowed]
         rows = [{name: row.get(name) for name in allowed} for row in stored]
         pseudonymised = [c.name for c in granted if c.personal_data is PersonalDataRole.IDENTIFIER]
         if pseudonymised:
@@ -502,12 +552,137 @@ class Gateway:
             "grant_id": ex.grant_id,
             "columns": allowed,
             "pseudonymised": pseudonymised,
+            "anonymity": None,
             "total": total,
             "limit": query.limit,
             "offset": query.offset,
             "rows": rows,
         }
         return 200, _json(body), "application/json", {}
+
+    def _anonymised_rows(  # noqa: PLR0917  # the parts of one release
+        self,
+        ex: _Exchange,
+        repo: ExchangeRepository,
+        res: Resource,
+        query: _TableQuery,
+        granted: list[ColumnSpec],
+        allowed: list[str],
+    ) -> tuple[int, bytes, str, dict[str, str]]:
+        """Rows for another member through k-anonymity / l-diversity over the whole version."""
+        policy = self.settings.privacy.policy
+        outcome = self._tables.anonymised(repo, res, granted, policy)
+        try:
+            refuse_unless_anonymous(outcome, grant_id=ex.grant_id or "", policy=policy)
+        except AnonymityRefused as exc:
+            counts = outcome.after.summary()
+            ex.privacy = {"anonymity": counts}
+            raise Refusal(
+                403,
+                exc.code,
+                exc.message,
+                exc.message_zh,
+                hint=exc.hint,
+                details={"anonymity": counts},
+            ) from exc
+        meta = anonymity_metadata(outcome, policy)
+        ex.privacy = {"anonymity": meta}
+        stored = outcome.rows[query.offset : query.offset + query.limit]
+        rows = [{name: row.get(name) for name in allowed} for row in stored]
+        pseudonymised = [c.name for c in granted if c.personal_data is PersonalDataRole.IDENTIFIER]
+        if pseudonymised:
+            rows = pseudonymise_rows(
+                rows, granted, grant_id=ex.grant_id or "", secret=self._secret()
+            )
+        ex.rows = len(rows)
+        body = {
+            "resource_id": res.id,
+            "data_version": res.data_version,
+            "grant_id": ex.grant_id,
+            "columns": allowed,
+            "pseudonymised": pseudonymised,
+            "anonymity": meta,
+            "total": len(outcome.rows),
+            "limit": query.limit,
+            "offset": query.offset,
+            "rows": rows,
+        }
+        return 200, _json(body), "application/json", {}
+
+    def _aggregate(
+        self, session: Session, ex: _Exchange, res: Resource, now: datetime
+    ) -> tuple[int, bytes, str, dict[str, str]]:
+        """A differentially private aggregate over granted columns, its ε charged first."""
+        dpq = _aggregate_query(ex.request.query)
+        ex.fields = [dpq.column] if dpq.column else []
+        self._grant(session, ex, res, ex.fields, now)
+        if res.data_version is None:
+            raise Refusal(404, "no-data", f"{res.name!r} has no data yet.", "尚未上传数据。")
+        schema = [ColumnSpec.from_dict(c) for c in res.snapshot.get("columns") or []]
+        try:
+            validate(dpq, schema)
+        except DPQueryError as exc:
+            raise Refusal(
+                400,
+                "privacy-query-invalid",
+                f"The aggregate query cannot be answered: {exc}.",
+                f"统计查询无法执行：{exc}。",
+                hint="Name a granted non-identifier column, give sums and means public "
+                "lower/upper bounds and histograms their categories, and a positive epsilon.",
+            ) from exc
+        rows = self._tables.version_rows(ExchangeRepository(session), res)
+        budget = self._charge(session, ex, dpq.epsilon)
+        result = compute_aggregate(rows, schema, dpq)
+        spent = budget_metadata(budget)
+        ex.privacy = {
+            "aggregate": dpq.aggregate.value,
+            "column": dpq.column,
+            "epsilon": dpq.epsilon,
+            "budget": spent,
+        }
+        ex.rows = None
+        body = {
+            "resource_id": res.id,
+            "data_version": res.data_version,
+            "grant_id": ex.grant_id,
+            **aggregate_body(result),
+            "budget": spent,
+        }
+        return 200, _json(body), "application/json", {}
+
+    def _charge(self, session: Session, ex: _Exchange, epsilon: float) -> EpsilonBudget:
+        """Claim the nonce and charge ``epsilon`` to the grant in one transaction of their own.
+
+        Together, so a replayed request never charges twice, and before computing, so no
+        answer ever leaves uncharged (a crash after this costs ε, never privacy).
+        """
+        session.commit()  # end the read transaction first (see handle)
+        assert ex.client is not None  # noqa: S101  # checked above
+        assert ex.nonce is not None  # noqa: S101  # checked above
+        assert ex.nonce_expires is not None  # noqa: S101  # checked above
+        grant_id = ex.grant_id or ""
+        with self._write_lock:
+            if not NonceRepository(session).claim(
+                ex.client, ex.nonce, expires_at=ex.nonce_expires, message_id=ex.message_id or ""
+            ):
+                session.rollback()
+                raise _replayed(ex)
+            try:
+                budget = spend_epsilon(
+                    session,
+                    grant_id=grant_id,
+                    epsilon=epsilon,
+                    clock=self._clock,
+                    total_epsilon=self.settings.privacy.epsilon_per_grant,
+                )
+            except PrivacyBudgetExhausted as exc:
+                session.commit()  # the nonce stays used; nothing was charged
+                ex.claimed = True
+                ex.privacy = {"epsilon": epsilon, "exhausted": True}
+                raise Refusal(403, exc.code, exc.message, exc.message_zh, hint=exc.hint) from exc
+            session.commit()
+        ex.claimed = True
+        return budget
 
     def _proxy(
         self, session: Session, ex: _Exchange, res: Resource, now: datetime
@@ -526,7 +701,14 @@ class Gateway:
         try:
             upstream = self._upstream.get(
                 url,
-                headers={"Accept": "application/json", "X-Road-Id": ex.message_id or ""},
+                # The service learns who is asking (verified above), as X-Road's security
+                # server tells its providers; it may narrow its answer to that member.
+                headers={
+                    "Accept": "application/json",
+                    "X-Road-Id": ex.message_id or "",
+                    "X-Road-Client": ex.client or "",
+                    "X-Road-UserId": ex.user_id or "",
+                },
             )
         except httpx.HTTPError as exc:
             retry = str(self.settings.retry_after)
@@ -609,6 +791,8 @@ class Gateway:
         }
         if refusal.hint:
             problem["hint"] = refusal.hint
+        for name, value in refusal.details.items():
+            problem.setdefault(name, value)
         side = "Server" if refusal.status >= 500 else "Client"
         extra = {**refusal.headers, "X-Road-Error": f"{side}.{refusal.reason}"}
         return self._signed(
@@ -658,6 +842,8 @@ def _entry(
         "response_hash": _sha256_hex(response.body),
         "response_signed": "Signature" in response.headers,
     }
+    if ex.privacy is not None:
+        payload["privacy"] = ex.privacy
     return ledger.NewEntry(
         kind=LEDGER_KIND,
         subject=(ex.message_id or "-")[:256],
@@ -718,6 +904,22 @@ def _table_query(query: str) -> _TableQuery:
             f"limit 须为 1-{MAX_LIMIT}。",
         )
     return _TableQuery(fields, limit, offset)
+
+
+def _aggregate_query(query: str) -> DPQuery:
+    """``aggregate=&epsilon=&column=&lower=&upper=&category=`` (Refusal 400 when malformed)."""
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query))
+        return parse_query_params(pairs)
+    except (ValueError, DPQueryError) as exc:  # DPQueryError is a ValueError; named for clarity
+        raise Refusal(
+            400,
+            "bad-query",
+            f"The aggregate query is malformed: {exc}.",
+            f"统计查询参数格式错误：{exc}。",
+            hint="aggregate=count|sum|mean|histogram&epsilon=0.1[&column=][&lower=&upper=]"
+            "[&category=...]",
+        ) from exc
 
 
 _Page = tuple[int, int, list[dict[str, Any]]]

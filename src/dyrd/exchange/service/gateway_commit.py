@@ -6,16 +6,29 @@ that arrive meanwhile wait for the next leader. Nothing is acknowledged before t
 holds it has returned, so a crash loses only work no caller was told about, and one fsync is
 shared by everyone who arrived while the previous one ran (the write-ahead-log technique of
 database servers, e.g. PostgreSQL's commit_delay, applied one level up).
+
+On a SQLite file several server processes may share, the leaders of those processes also take
+turns on an advisory lock file beside the database (:class:`SqliteWriterTurns`): SQLite's own
+busy handler sleeps 1, 2, 5, 10 ... ms between tries, so a leader that finds the database locked
+would wait for the next sleep to end, where one waiting on the lock file wakes as soon as the
+other leader commits. The lock only orders who tries first; SQLite's locking still decides.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover  # not on Windows: SQLite's busy handler alone
+    fcntl = None  # type: ignore[assignment]
 
 T = TypeVar("T")
 
@@ -30,6 +43,46 @@ class _Slot(Generic[T]):
     error: BaseException | None = None
 
 
+class SqliteWriterTurns:
+    """Leaders of processes sharing a SQLite file take turns on ``<file>-writer.lock``.
+
+    A no-op for other databases (PostgreSQL queues row-lock waiters and wakes them at once) and
+    for in-memory SQLite. One open file per database path, kept for the process's lifetime.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._files: dict[str, int] = {}
+
+    def _fd(self, session: Session) -> int | None:
+        url = session.get_bind().engine.url  # a Connection (tests) or an Engine
+        if fcntl is None or url.get_backend_name() != "sqlite":
+            return None
+        database = url.database or ""
+        if database in {"", ":memory:"} or database.startswith("file:"):
+            return None
+        path = os.path.abspath(database) + "-writer.lock"
+        with self._lock:
+            fd = self._files.get(path)
+            if fd is None:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._files[path] = fd
+        return fd
+
+    @contextlib.contextmanager
+    def turn(self, session: Session) -> Iterator[None]:
+        """Hold this process's turn to write ``session``'s database (blocking until it is)."""
+        fd = self._fd(session)
+        if fd is None:
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)  # releases the GIL while it waits
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+
 class GroupCommit(Generic[T]):
     """Batches ``write(session, items)`` + commit across threads (see the module docstring)."""
 
@@ -41,6 +94,7 @@ class GroupCommit(Generic[T]):
     ) -> None:
         self._write = write
         self._max_batch = max_batch
+        self._turns = SqliteWriterTurns()
         self._cv = threading.Condition()
         self._queue: list[_Slot[T]] = []
         self._leading = False
@@ -68,8 +122,9 @@ class GroupCommit(Generic[T]):
     def _lead(self, session: Session, batch: list[_Slot[T]]) -> None:
         error: BaseException | None = None
         try:
-            self._write(session, [s.item for s in batch])
-            session.commit()
+            with self._turns.turn(session):
+                self._write(session, [s.item for s in batch])
+                session.commit()
         except BaseException as exc:  # handed to every waiter of the batch, re-raised there
             session.rollback()
             error = exc

@@ -18,7 +18,7 @@ import hashlib
 import json
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -37,8 +37,10 @@ from dyrd.core.errors import (
     PermissionDenied,
     ServiceUnavailable,
     UpstreamInvalid,
+    ValidationFailed,
 )
 from dyrd.exchange.compute import httpsig, xroad
+from dyrd.exchange.compute.dp import DPQuery, query_params
 from dyrd.exchange.ports import GatewayTransport, MemberLocator, RawResponse
 from dyrd.exchange.service.gateway_keys import KeyCache, SignerCache
 
@@ -92,6 +94,30 @@ class FetchResult:
     request_hash: str
     response_hash: str
     provider_key_id: str
+    anonymity: dict[str, Any] | None = field(default=None, hash=False)
+    """What the provider's k-anonymity gate did (levels, suppressed rows); None: not applied."""
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateResult:
+    """A differentially private aggregate a provider released, with the exchange's evidence."""
+
+    message_id: str
+    provider_member: str
+    resource_id: str
+    data_version: int | None
+    aggregate: str
+    column: str | None
+    value: Any = field(hash=False)
+    epsilon: float
+    bounds: list[float] | None = field(hash=False)
+    categories: list[str] = field(hash=False)
+    noise: list[dict[str, Any]] = field(hash=False)
+    budget: dict[str, float] = field(hash=False)
+    """The grant's ε budget after this answer: total, spent, remaining."""
+    request_hash: str
+    response_hash: str
+    provider_key_id: str
 
 
 @dataclass(slots=True)
@@ -105,6 +131,8 @@ class _Outcome:
     raw: RawResponse | None = None
     signed: bool = False
     rows: int | None = None
+    query: DPQuery | None = None
+    budget: dict[str, float] | None = None
 
 
 @dataclass
@@ -139,16 +167,27 @@ class ConsumerGateway:
             )
         return url
 
-    def sign(self, session: Session, req: FetchRequest, *, base_url: str) -> SignedRequest:
-        """Build and sign the request for ``req`` to the node at ``base_url``."""
+    def sign(
+        self,
+        session: Session,
+        req: FetchRequest,
+        *,
+        base_url: str,
+        aggregate: DPQuery | None = None,
+    ) -> SignedRequest:
+        """Build and sign the request for ``req`` (rows, or ``aggregate``) to ``base_url``."""
         signer = self.signers.get(
             session, req.consumer_member, algorithm=self.algorithm, keystore=self.keystore
         )
-        path = xroad.build_path(req.provider_member, req.resource_id, "rows")
+        rest = "rows" if aggregate is None else "aggregate"
+        path = xroad.build_path(req.provider_member, req.resource_id, rest)
         params: list[tuple[str, str]] = []
-        if req.fields:
-            params.append(("fields", ",".join(req.fields)))
-        params += [("limit", str(req.limit)), ("offset", str(req.offset))]
+        if aggregate is not None:
+            params = query_params(aggregate)
+        else:
+            if req.fields:
+                params.append(("fields", ",".join(req.fields)))
+            params += [("limit", str(req.limit)), ("offset", str(req.offset))]
         url = base_url.rstrip("/") + path + "?" + urlencode(params, safe=",")
         message_id = str(uuid.uuid4())
         headers: list[tuple[str, str]] = [
@@ -274,15 +313,37 @@ class ConsumerGateway:
             self._log(session, req, sent, outcome)
         return result
 
-    def _exchange(
+    def aggregate(self, session: Session, req: FetchRequest, query: DPQuery) -> AggregateResult:
+        """Ask the provider a differentially private aggregate under ``req``'s grant.
+
+        The same signed exchange as :meth:`fetch` (``fields``, ``limit`` and ``offset`` of
+        ``req`` are not used); the provider charges ``query.epsilon`` to the grant's budget.
+        """
+        base = self.node_url(session, req.provider_member)
+        sent = self.sign(session, req, base_url=base, aggregate=query)
+        session.commit()
+        outcome = _Outcome(request_hash=hashlib.sha256(sent.base).hexdigest())
+        outcome.query = query
+        try:
+            raw, key_id = self._answer(session, req, sent, outcome)
+            result = _parse(outcome, _aggregate_result(req, sent, outcome, raw, key_id))
+            outcome.reason = "ok"
+            outcome.budget = result.budget
+        finally:
+            self._log(session, req, sent, outcome)
+        return result
+
+    def _answer(
         self, session: Session, req: FetchRequest, sent: SignedRequest, outcome: _Outcome
-    ) -> FetchResult:
+    ) -> tuple[RawResponse, str]:
+        """Send ``sent``; the verified 200 answer and the provider's key id, or the error."""
         try:
             raw = self.transport.get(sent.url, sent.headers)
         except ServiceUnavailable:
             outcome.status, outcome.reason = 503, "provider-unreachable"
             raise
         outcome.raw, outcome.status = raw, raw.status
+        key_id = ""
         try:
             key_id = self.verify_response(session, sent, raw, provider_member=req.provider_member)
             outcome.signed = True
@@ -293,6 +354,12 @@ class ConsumerGateway:
         if raw.status != 200:
             outcome.reason = _reason(raw.body)
             raise _refused(raw, signed=outcome.signed)
+        return raw, key_id
+
+    def _exchange(
+        self, session: Session, req: FetchRequest, sent: SignedRequest, outcome: _Outcome
+    ) -> FetchResult:
+        raw, key_id = self._answer(session, req, sent, outcome)
         try:
             body = json.loads(raw.body)
             result = FetchResult(
@@ -309,6 +376,7 @@ class ConsumerGateway:
                 request_hash=outcome.request_hash,
                 response_hash=hashlib.sha256(raw.body).hexdigest(),
                 provider_key_id=key_id,
+                anonymity=body.get("anonymity"),
             )
         except (ValueError, KeyError, TypeError) as exc:
             outcome.status, outcome.reason = 502, "malformed"
@@ -345,10 +413,65 @@ class ConsumerGateway:
                 "request_hash": outcome.request_hash,
                 "response_hash": None if raw is None else hashlib.sha256(raw.body).hexdigest(),
                 "response_signed": outcome.signed,
+                **_privacy_payload(outcome),
             },
             clock=self.clock,
         )
         session.commit()
+
+
+def _aggregate_result(
+    req: FetchRequest, sent: SignedRequest, outcome: _Outcome, raw: RawResponse, key_id: str
+) -> Callable[[], AggregateResult]:
+    def build() -> AggregateResult:
+        body = json.loads(raw.body)
+        bounds = body.get("bounds")
+        return AggregateResult(
+            message_id=sent.message_id,
+            provider_member=req.provider_member,
+            resource_id=str(body["resource_id"]),
+            data_version=body.get("data_version"),
+            aggregate=str(body["aggregate"]),
+            column=body.get("column"),
+            value=body["value"],
+            epsilon=float(body["epsilon"]),
+            bounds=None if bounds is None else [float(b) for b in bounds],
+            categories=[str(c) for c in body.get("categories") or []],
+            noise=[dict(n) for n in body.get("noise") or []],
+            budget={k: float(v) for k, v in dict(body["budget"]).items()},
+            request_hash=outcome.request_hash,
+            response_hash=hashlib.sha256(raw.body).hexdigest(),
+            provider_key_id=key_id,
+        )
+
+    return build
+
+
+def _parse(outcome: _Outcome, build: Callable[[], AggregateResult]) -> AggregateResult:
+    try:
+        return build()
+    except (ValueError, KeyError, TypeError) as exc:
+        outcome.status, outcome.reason = 502, "malformed"
+        raise _invalid(
+            "malformed",
+            "The answer is not the aggregate document expected.",
+            "应答不是预期的统计结果格式。",
+        ) from exc
+
+
+def _privacy_payload(outcome: _Outcome) -> dict[str, Any]:
+    """The aggregate asked and the budget the provider reported, for the consumer's ledger."""
+    if outcome.query is None:
+        return {}
+    q = outcome.query
+    return {
+        "privacy": {
+            "aggregate": q.aggregate.value,
+            "column": q.column,
+            "epsilon": q.epsilon,
+            "budget": outcome.budget,
+        }
+    }
 
 
 def _reason(body: bytes) -> str:
@@ -367,6 +490,10 @@ def _invalid(reason: str, message: str, message_zh: str) -> UpstreamInvalid:
         hint="The provider node or the network altered the answer; nothing was accepted.",
         errors=[FieldError("reason", reason)],
     )
+
+
+_CALLER_QUERY_REASONS = frozenset({"bad-query", "privacy-query-invalid"})
+"""Provider refusals (400) caused by what the caller asked, not by this node's signing."""
 
 
 def _refused(raw: RawResponse, *, signed: bool) -> DyrdError:
@@ -400,4 +527,6 @@ def _refused(raw: RawResponse, *, signed: bool) -> DyrdError:
         409: ConflictError,
     }
     cls = kinds.get(raw.status, UpstreamInvalid)
+    if raw.status == 400 and reason in _CALLER_QUERY_REASONS:
+        cls = ValidationFailed  # the query the caller asked for was wrong, not this node
     return cls(detail, detail_zh, hint=hint, errors=errors)

@@ -34,13 +34,16 @@ from dyrd.exchange.errors import (
     GrantExpired,
     GrantNotFound,
     GrantNotYetValid,
+    GrantResourceNotShared,
+    GrantResourceWithdrawn,
     GrantRevoked,
     GrantWrongConsumer,
     GrantWrongResource,
     NotAParty,
 )
-from dyrd.exchange.models import Grant
-from dyrd.exchange.repository import AccessRepository
+from dyrd.exchange.models import Grant, Resource
+from dyrd.exchange.repository import ACTIVE, AccessRepository, ExchangeRepository
+from dyrd.exchange.types import SharingClass
 
 LEDGER_REVOCATION = "grant.revocation"
 """Ledger kind of a revoked grant."""
@@ -108,6 +111,11 @@ def _load_grant(repo: AccessRepository, grant_id: str) -> Grant:
             hint="List your grants with GET /api/v1/exchange/grants.",
         )
     return grant
+
+
+def load_grant(session: Session, grant_id: str) -> Grant:
+    """The stored grant, or GrantNotFound (for other use cases on a grant, e.g. its ε budget)."""
+    return _load_grant(AccessRepository(session), grant_id)
 
 
 def revoke_grant(
@@ -188,7 +196,7 @@ def list_grants(
 # The gateway's check
 
 
-def _denied(
+def _denied(  # noqa: PLR0911  # one error per reason reads best
     denial: Denial,
     grant: Grant,
     *,
@@ -209,6 +217,18 @@ def _denied(
             f"Grant {gid} does not cover resource {resource_id!r}.",
             f"授权 {gid} 不涵盖数据资源 {resource_id}。",
             hint="Use the grant of that resource, or request access to it.",
+        )
+    if denial is Denial.RESOURCE_WITHDRAWN:
+        return GrantResourceWithdrawn(
+            f"Resource {resource_id!r} of grant {gid} was withdrawn from the catalog.",
+            f"授权 {gid} 对应的数据资源 {resource_id} 已撤回。",
+            hint="Search the catalog for a successor resource and request access to it.",
+        )
+    if denial is Denial.NOT_SHARED:
+        return GrantResourceNotShared(
+            f"Resource {resource_id!r} of grant {gid} is now classed not shared (不予共享).",
+            f"授权 {gid} 对应的数据资源 {resource_id} 已调整为不予共享。",
+            hint="The owner has stopped sharing it; ask the owner's data steward why.",
         )
     if denial is Denial.REVOKED:
         return GrantRevoked(
@@ -247,12 +267,17 @@ def check_grant(
     resource_id: str,
     fields: Collection[str],
     at: datetime,
+    resource: Resource | None = None,
 ) -> GrantCheck:
     """The columns (and purpose) a grant allows for this use, or a GrantDenied/GrantNotFound.
 
-    ``fields`` empty means "every granted column". Valid in ``[valid_from, valid_until)``.
+    ``fields`` empty means "every granted column". Valid in ``[valid_from, valid_until)``, and
+    only while its resource is active and shared. ``resource``: the grant's resource when the
+    caller already loaded it (the gateway), else it is read here.
     """
     grant = _load_grant(AccessRepository(session), grant_id)
+    if resource is None or resource.id != grant.resource_id:
+        resource = ExchangeRepository(session).resource(grant.resource_id)
     terms = GrantTerms(
         grant_id=grant.id,
         resource_id=grant.resource_id,
@@ -261,6 +286,9 @@ def check_grant(
         valid_from=grant.valid_from,
         valid_until=grant.valid_until,
         revoked=grant.status == GrantStatus.REVOKED,
+        resource_active=resource is not None and resource.status == ACTIVE,
+        resource_shared=resource is not None
+        and resource.sharing_class != SharingClass.NOT_SHARED.value,
     )
     denial = grant_denial(
         terms, consumer_member=consumer_member, resource_id=resource_id, fields=fields, at=at

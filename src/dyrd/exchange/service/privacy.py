@@ -19,12 +19,17 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
+from dyrd import ledger
+from dyrd.core.auth import Principal
 from dyrd.core.clock import Clock
 from dyrd.core.errors import FieldError
+from dyrd.core.types import Role
+from dyrd.exchange.access_schemas import PrivacyBudgetRead, PrivacyBudgetUpdate
 from dyrd.exchange.compute.anonymity import (
     DEFAULT_K,
     DEFAULT_L,
     DEFAULT_MAX_SUPPRESSION,
+    Anonymisation,
     AnonymityPolicy,
     AnonymityReport,
     ColumnGeneralisation,
@@ -32,6 +37,7 @@ from dyrd.exchange.compute.anonymity import (
 )
 from dyrd.exchange.compute.dp import (
     DEFAULT_EPSILON_PER_GRANT,
+    MICRO,
     DPQuery,
     DPQueryError,
     DPResult,
@@ -41,9 +47,16 @@ from dyrd.exchange.compute.dp import (
 )
 from dyrd.exchange.compute.dp import dp_aggregate as compute_aggregate
 from dyrd.exchange.compute.pseudonym import grant_key, identifier_columns, pseudonymise
-from dyrd.exchange.errors import AnonymityRefused, PrivacyBudgetExhausted, PrivacyQueryInvalid
+from dyrd.exchange.errors import (
+    AnonymityRefused,
+    PrivacyBudgetBelowSpent,
+    PrivacyBudgetExhausted,
+    PrivacyQueryInvalid,
+)
+from dyrd.exchange.models import Grant
 from dyrd.exchange.privacy_repository import PrivacyBudgetRepository
-from dyrd.exchange.types import ColumnSpec
+from dyrd.exchange.service.grants import ensure_party, load_grant
+from dyrd.exchange.types import ColumnSpec, PersonalDataRole
 
 Rows = Sequence[Mapping[str, Any]]
 
@@ -90,6 +103,37 @@ class Release:
         }
 
 
+def needs_anonymity(schema: Sequence[ColumnSpec]) -> bool:
+    """Whether a release of these columns must pass k-anonymity / l-diversity first."""
+    return any(
+        c.personal_data in (PersonalDataRole.QUASI_IDENTIFIER, PersonalDataRole.SENSITIVE)
+        for c in schema
+    )
+
+
+def refuse_unless_anonymous(
+    outcome: Anonymisation, *, grant_id: str, policy: AnonymityPolicy, generalise: bool = True
+) -> None:
+    """Raise :class:`AnonymityRefused` with counts (never the failing values) unless ``ok``."""
+    if outcome.ok:
+        return
+    k, l, share = policy.k, policy.l, policy.max_suppression  # noqa: E741
+    report = outcome.after
+    summary = report.summary()
+    raise AnonymityRefused(
+        f"Release refused under grant {grant_id}: {outcome.reason}.",
+        f"授权 {grant_id} 下的数据发布被拒绝：{report.rows} 行中有 {report.violating_rows} "
+        f"行所在的等价类少于 k={k} 行或敏感属性少于 l={l} 个不同取值，超过可删除的上限"
+        f"（{share:.0%}），且{'已无法继续泛化' if generalise else '未允许泛化'}。",
+        hint="Ask the owner to coarsen or drop quasi-identifier columns, or ask for "
+        "aggregate statistics (differential privacy) instead of rows.",
+        errors=[
+            FieldError(location=name, message=f"{name} = {value}")
+            for name, value in summary.items()
+        ],
+    )
+
+
 def release_rows(
     rows: Rows,
     schema: Sequence[ColumnSpec],
@@ -109,21 +153,7 @@ def release_rows(
     """
     policy = AnonymityPolicy(k=k, l=l, max_suppression=max_suppression)
     outcome = anonymise(rows, schema, policy, allow_generalisation=generalise)
-    if not outcome.ok:
-        report = outcome.after
-        summary = report.summary()
-        raise AnonymityRefused(
-            f"Release refused under grant {grant_id}: {outcome.reason}.",
-            f"授权 {grant_id} 下的数据发布被拒绝：{report.rows} 行中有 {report.violating_rows} "
-            f"行所在的等价类少于 k={k} 行或敏感属性少于 l={l} 个不同取值，超过可删除的上限"
-            f"（{max_suppression:.0%}），且{'已无法继续泛化' if generalise else '未允许泛化'}。",
-            hint="Ask the owner to coarsen or drop quasi-identifier columns, or ask for "
-            "aggregate statistics (differential privacy) instead of rows.",
-            errors=[
-                FieldError(location=name, message=f"{name} = {value}")
-                for name, value in summary.items()
-            ],
-        )
+    refuse_unless_anonymous(outcome, grant_id=grant_id, policy=policy, generalise=generalise)
     key = grant_key(secret, grant_id)
     return Release(
         grant_id=grant_id,
@@ -220,3 +250,89 @@ def dp_aggregate(
         session, grant_id=grant_id, epsilon=query.epsilon, clock=clock, total_epsilon=total_epsilon
     )
     return compute_aggregate(rows, schema, query, rng=rng, contributions=contributions)
+
+
+# --- the budget as the parties see it ---------------------------------------------------------
+
+LEDGER_BUDGET = "privacy.budget"
+"""Ledger kind of a change to a grant's ε total."""
+
+
+def _budget_read(session: Session, grant: Grant, default_total: float) -> PrivacyBudgetRead:
+    repo = PrivacyBudgetRepository(session)
+    total, spent = repo.get(grant.id) or (to_micro(default_total), 0)
+    budget = EpsilonBudget(total, spent)
+    return PrivacyBudgetRead(
+        grant_id=grant.id,
+        resource_id=grant.resource_id,
+        consumer_member=grant.consumer_member,
+        owner_member=grant.owner_member,
+        total_epsilon=budget.total,
+        spent_epsilon=budget.spent,
+        remaining_epsilon=budget.remaining,
+        updated_at=repo.updated_at(grant.id),
+    )
+
+
+def grant_budget(
+    session: Session, grant_id: str, *, principal: Principal, default_total: float
+) -> PrivacyBudgetRead:
+    """A grant's ε budget, for users of its consumer or owner (read only: nothing is created).
+
+    ``default_total`` is what a grant that never asked an aggregate will start with.
+    """
+    grant = load_grant(session, grant_id)
+    ensure_party(principal, grant.consumer_member, grant.owner_member, "grant")
+    return _budget_read(session, grant, default_total)
+
+
+def set_grant_budget(
+    session: Session,
+    grant_id: str,
+    data: PrivacyBudgetUpdate,
+    *,
+    principal: Principal,
+    clock: Clock,
+    default_total: float,
+) -> PrivacyBudgetRead:
+    """Set a grant's ε total as the owner's data steward, with a reason; logged; commits.
+
+    Refused (PrivacyBudgetBelowSpent) below what the grant has already spent: ε spent on
+    answers already released cannot be taken back.
+    """
+    grant = load_grant(session, grant_id)
+    actor = principal.acting_for(Role.DATA_STEWARD, grant.owner_member)
+    repo = PrivacyBudgetRepository(session)
+    now = clock()
+    new_total = to_micro(data.total_epsilon)
+    repo.ensure(grant.id, to_micro(default_total), now)
+    before_total, before_spent = repo.get(grant.id) or (0, 0)
+    if not repo.try_set_total(grant.id, new_total, now):
+        session.rollback()
+        spent = EpsilonBudget(before_total, before_spent).spent
+        raise PrivacyBudgetBelowSpent(
+            f"Grant {grant.id} has already spent ε={spent:g}; its total cannot be "
+            f"{data.total_epsilon:g}.",
+            f"授权 {grant.id} 已使用 ε={spent:g}，总额不能设为 {data.total_epsilon:g}。",
+            hint=f"Set a total of at least {spent:g}.",
+            errors=[FieldError("total_epsilon", f"At least {spent:g}.", f"至少为 {spent:g}。")],
+        )
+    ledger.append(
+        session,
+        kind=LEDGER_BUDGET,
+        subject=grant.id,
+        actor=actor,
+        payload={
+            "grant_id": grant.id,
+            "resource_id": grant.resource_id,
+            "consumer_member": grant.consumer_member,
+            "total_epsilon_before": before_total / MICRO,
+            "total_epsilon": new_total / MICRO,
+            "spent_epsilon": before_spent / MICRO,
+            "reason": data.reason,
+        },
+        clock=clock,
+    )
+    read = _budget_read(session, grant, default_total)
+    session.commit()
+    return read

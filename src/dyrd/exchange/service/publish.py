@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
+from importlib import metadata, resources
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -83,6 +83,28 @@ def package_search(
         facet_limit=query.facet_limit if query.facet_limit >= 0 else 10**9,
     )
     return ckan.search_dict(result, query, view.entries, view.ckan_labels, base_url=base_url)
+
+
+def package_autocomplete(
+    session: Session, params: dict[str, Any], *, cache: SearchIndexCache
+) -> list[dict[str, str]]:
+    """CKAN ``package_autocomplete``: active entries whose name or title contains ``q``."""
+    view = cache.get(session)
+    try:
+        return ckan.package_autocomplete(list(view.entries.values()), params)
+    except ckan.CkanQueryError as exc:
+        raise _query_error(exc) from exc
+
+
+def status_show(*, base_url: str) -> dict[str, Any]:
+    """CKAN ``status_show``: what this site is and which CKAN API shapes it answers in."""
+    try:
+        version = metadata.version("dyrd")
+    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        version = "unknown"
+    return ckan.status_dict(
+        site_url=base_url, site_title="数字长三角 Digital YRD", dyrd_version=version
+    )
 
 
 def package_show(session: Session, ref: str, *, base_url: str) -> dict[str, Any]:

@@ -70,17 +70,52 @@ def _entry_read(row: LedgerEntry) -> EntryRead:
     )
 
 
-def list_entries(session: Session, *, start: int, end: int | None = None) -> EntryPage:
-    """Entries ``start <= seq < end`` (at most 1000; ``end`` defaults to ``start + 100``)."""
+def list_entries(
+    session: Session,
+    *,
+    start: int,
+    end: int | None = None,
+    member: str | None = None,
+    kind: str | None = None,
+    subject: str | None = None,
+) -> EntryPage:
+    """Entries ``start <= seq < end`` (at most 1000; ``end`` defaults to ``start + 100``).
+
+    With a filter (``member``: that actor member or its departments; ``kind``; ``subject``)
+    the range is searched to ``end`` (default: the whole log from ``start``) and the page
+    holds the first 1000 matches at most; its ``end`` is where the next page starts.
+    """
     size = log_size(session)
-    if end is None:
-        end = start + 100
-    if end < start:
+    if end is not None and end < start:
         raise TreeSizeOutOfRange(
             f"end ({end}) is before start ({start}).",
             f"end（{end}）小于 start（{start}）。",
             hint="Ask for start <= seq < end.",
         )
+    if member is not None or kind is not None or subject is not None:
+        stop = min(size, end if end is not None else size)
+        found = (
+            LedgerRepository(session).matching_entries(
+                start,
+                stop,
+                limit=MAX_ENTRIES_PAGE,
+                member=member,
+                kind=kind,
+                subject=subject,
+            )
+            if start < stop
+            else []
+        )
+        if len(found) == MAX_ENTRIES_PAGE:
+            stop = found[-1].seq + 1
+        return EntryPage(
+            start=start,
+            end=max(stop, start),
+            log_size=size,
+            items=[_entry_read(r) for r in found],
+        )
+    if end is None:
+        end = start + 100
     end = min(end, start + MAX_ENTRIES_PAGE, size)
     rows = LedgerRepository(session).entries(start, end) if start < end else []
     return EntryPage(

@@ -6,8 +6,6 @@ Only public material passes through here: verification is pure. Private keys liv
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import re
 from collections.abc import Mapping
@@ -22,7 +20,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
-from dyrd.trust.compute.jcs import canonical
+from dyrd.core.b64 import b64url, b64url_decode
+from dyrd.core.jcs import canonical
 from dyrd.trust.types import KeyAlgorithm
 
 PublicKeyObject = Ed25519PublicKey | ec.EllipticCurvePublicKey
@@ -37,25 +36,6 @@ _P256_COORDINATE = 32
 _ED25519_KEY = 32
 
 _KEY_ID = re.compile(KEY_ID_PATTERN)
-_B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
-
-
-def b64url(data: bytes) -> str:
-    """base64url without padding (RFC 7515 §2)."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64url_decode(text: str) -> bytes:
-    """Decode unpadded base64url, refusing any other spelling of the same bytes."""
-    if not isinstance(text, str) or not _B64URL.fullmatch(text) or len(text) % 4 == 1:
-        raise ValueError("not unpadded base64url")
-    try:
-        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except binascii.Error as exc:  # pragma: no cover  # the pattern admits only valid text
-        raise ValueError("not unpadded base64url") from exc
-    if b64url(data) != text:  # non-zero trailing bits: a second spelling, refused
-        raise ValueError("not the canonical base64url of its bytes")
-    return data
 
 
 def is_key_id(value: str) -> bool:

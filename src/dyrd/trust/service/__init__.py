@@ -8,6 +8,16 @@ Every entry point takes its dependencies as keyword arguments and commits once. 
 from __future__ import annotations
 
 from dyrd.trust.service._common import Caller
+from dyrd.trust.service.certificates import (
+    DocumentSigner,
+    document_signer,
+    ensure_csca,
+    find_certificate,
+    issue_certificate,
+    list_certificates,
+    reconcile,
+    revoke_certificate,
+)
 from dyrd.trust.service.directory import (
     DEFAULT_VALIDITY,
     SignedDirectory,
@@ -53,6 +63,13 @@ from dyrd.trust.service.tokens import (
     list_tokens,
     revoke_token,
 )
+from dyrd.trust.service.trustlist import (
+    SignedTrustList,
+    current_trust_list,
+    signed_trust_list,
+    trust_list_info,
+    trust_list_pointer,
+)
 from dyrd.trust.service.users import create_user, get_user, grant_role, revoke_role, set_user_active
 
 __all__ = [
@@ -60,11 +77,13 @@ __all__ = [
     "LAST_USED_RESOLUTION",
     "ROOT_ALGORITHM",
     "Caller",
+    "DocumentSigner",
     "KeyInitReport",
     "KeySigner",
     "KeyTableVerifier",
     "MemberLoadReport",
     "SignedDirectory",
+    "SignedTrustList",
     "authenticate",
     "authenticator",
     "check_directory",
@@ -73,14 +92,20 @@ __all__ = [
     "create_token",
     "create_user",
     "current_directory",
+    "current_trust_list",
+    "document_signer",
+    "ensure_csca",
+    "find_certificate",
     "get_key",
     "get_member",
     "get_node",
     "get_user",
     "grant_role",
     "init_default_keys",
+    "issue_certificate",
     "key_verifier",
     "latest_directory",
+    "list_certificates",
     "list_keys",
     "list_members",
     "list_tokens",
@@ -88,7 +113,9 @@ __all__ = [
     "member_signer",
     "parse_root_key",
     "publish_directory",
+    "reconcile",
     "region_signer",
+    "revoke_certificate",
     "revoke_key",
     "revoke_role",
     "revoke_token",
@@ -96,5 +123,8 @@ __all__ = [
     "rotate_key",
     "set_node",
     "set_user_active",
+    "signed_trust_list",
+    "trust_list_info",
+    "trust_list_pointer",
     "verify_signature",
 ]

@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 from dyrd.core.actor import Actor
 from dyrd.core.clock import Clock
 from dyrd.core.errors import FieldError, NotFoundError, ValidationFailed
+from dyrd.core.jcs import CanonicalJsonError, parse_strict
 from dyrd.core.types import REGION_MEMBER_ID, Role
 from dyrd.trust.compute import directory as doc
 from dyrd.trust.compute import jose
-from dyrd.trust.compute.jcs import CanonicalJsonError, parse_strict
 from dyrd.trust.compute.urls import node_url_problem
 from dyrd.trust.errors import DirectoryInvalid
 from dyrd.trust.models import Node, PublishedDirectory, TrustKey
@@ -39,6 +39,7 @@ from dyrd.trust.service._common import (
     require_member,
 )
 from dyrd.trust.service.keys import root_key
+from dyrd.trust.service.trustlist import trust_list_pointer
 from dyrd.trust.types import KeyAlgorithm, KeyStatus, KeyWindow, MemberKind
 
 log = logging.getLogger(__name__)
@@ -230,6 +231,7 @@ def _publish(
     now: datetime,
     validity: timedelta,
     members: list[dict[str, Any]],
+    trust_list: dict[str, Any] | None = None,
 ) -> PublishedDirectory:
     key = _root_or_404(repo)
     issued_at = now.replace(microsecond=0)
@@ -240,6 +242,7 @@ def _publish(
         issued_at=issued_at,
         expires_at=issued_at + validity,
         members=members,
+        trust_list=trust_list,
     )
     document = doc.sign_directory(
         body,
@@ -268,7 +271,14 @@ def publish_directory(
     """Build, sign with the region's root key and store a new directory with the next serial."""
     _validity_problem(validity)
     repo = TrustRepository(session)
-    row = _publish(repo, keystore=keystore, now=clock(), validity=validity, members=_members(repo))
+    row = _publish(
+        repo,
+        keystore=keystore,
+        now=clock(),
+        validity=validity,
+        members=_members(repo),
+        trust_list=trust_list_pointer(session),
+    )
     session.commit()
     log.info("directory %d published", row.serial, extra={"serial": row.serial, "kid": row.key_id})
     return _signed(row)
@@ -297,16 +307,24 @@ def current_directory(
     repo = TrustRepository(session)
     now = clock()
     members = _members(repo)
+    pointer = trust_list_pointer(session)
     latest = repo.latest_directory()
     if latest is not None:
         refresh_at = latest.issued_at + (latest.expires_at - latest.issued_at) / 2
         root = _root_or_404(repo)
-        digest = doc.listing_digest(region=REGION_MEMBER_ID, members=members)
+        digest = doc.listing_digest(region=REGION_MEMBER_ID, members=members, trust_list=pointer)
         if now < refresh_at and latest.content_digest == digest and latest.key_id == root.kid:
             return _signed(latest)
     try:
         with session.begin_nested():
-            row = _publish(repo, keystore=keystore, now=now, validity=validity, members=members)
+            row = _publish(
+                repo,
+                keystore=keystore,
+                now=now,
+                validity=validity,
+                members=members,
+                trust_list=pointer,
+            )
     except IntegrityError:
         # Another request published the same serial first: serve that one.
         winner = repo.latest_directory()

@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from dyrd.core.b64 import b64url
+from dyrd.core.jcs import canonical
 from dyrd.trust.compute import jose
 from dyrd.trust.compute.directory.model import (
     FORMAT,
@@ -14,7 +16,6 @@ from dyrd.trust.compute.directory.model import (
     DirectoryService,
     format_time,
 )
-from dyrd.trust.compute.jcs import canonical
 from dyrd.trust.types import KeyAlgorithm, KeyStatus, KeyWindow, MemberKind
 
 
@@ -81,11 +82,16 @@ def payload(
     issued_at: datetime,
     expires_at: datetime,
     members: Sequence[Mapping[str, Any]],
+    trust_list: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The directory payload (``members`` from :func:`member_entry`, in a stable order)."""
+    """The directory payload (``members`` from :func:`member_entry`, in a stable order).
+
+    ``trust_list`` (``{"version", "entries_sha256", "url"}``) points at the credential trust
+    list; absent until there is one, so older nodes read the document as before.
+    """
     if serial < 1 or expires_at <= issued_at:
         raise ValueError("a directory has a positive serial and ends after it starts")
-    return {
+    body = {
         "format": FORMAT,
         "region": region,
         "serial": serial,
@@ -93,32 +99,43 @@ def payload(
         "expires_at": format_time(expires_at),
         "members": list(members),
     }
+    if trust_list is not None:
+        body["trust_list"] = dict(trust_list)
+    return body
 
 
-def listing_digest(*, region: str, members: Sequence[Mapping[str, Any]]) -> str:
+def listing_digest(
+    *,
+    region: str,
+    members: Sequence[Mapping[str, Any]],
+    trust_list: Mapping[str, Any] | None = None,
+) -> str:
     """Hex SHA-256 of what a directory lists, without serial and times.
 
     Equal digests mean an unchanged listing, so a server republishes only when something
     changed or the current document is getting old.
     """
-    return hashlib.sha256(
-        canonical({"format": FORMAT, "region": region, "members": list(members)})
-    ).hexdigest()
+    listing: dict[str, Any] = {"format": FORMAT, "region": region, "members": list(members)}
+    if trust_list is not None:
+        listing["trust_list"] = dict(trust_list)
+    return hashlib.sha256(canonical(listing)).hexdigest()
 
 
 def content_digest(body: Mapping[str, Any]) -> str:
     """:func:`listing_digest` of a payload built by :func:`payload`."""
-    return listing_digest(region=body["region"], members=body["members"])
+    return listing_digest(
+        region=body["region"], members=body["members"], trust_list=body.get("trust_list")
+    )
 
 
 def protected_header(*, key_id: str, algorithm: KeyAlgorithm) -> str:
     """The base64url protected header naming the signing key and the document type."""
-    return jose.b64url(canonical({"alg": algorithm.value, "kid": key_id, "typ": JWS_TYPE}))
+    return b64url(canonical({"alg": algorithm.value, "kid": key_id, "typ": JWS_TYPE}))
 
 
 def signing_input(protected: str, body: Mapping[str, Any]) -> bytes:
     """JWS signing input: ``protected '.' base64url(JCS(payload))`` (RFC 7515 §5.1)."""
-    return f"{protected}.{jose.b64url(canonical(body))}".encode("ascii")
+    return f"{protected}.{b64url(canonical(body))}".encode("ascii")
 
 
 def sign_directory(
@@ -134,6 +151,6 @@ def sign_directory(
     return canonical(
         {
             "directory": body,
-            "signature": {"protected": protected, "signature": jose.b64url(signature)},
+            "signature": {"protected": protected, "signature": b64url(signature)},
         }
     )

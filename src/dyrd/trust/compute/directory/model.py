@@ -83,6 +83,16 @@ class DirectoryMember:
 
 
 @dataclass(frozen=True, slots=True)
+class DirectoryTrustList:
+    """Where the credential trust list is and which version is current."""
+
+    version: int
+    entries_sha256: str
+    url: str
+    """A URL reference, resolved against the directory's own URL (RFC 3986 §5.2)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Directory:
     """A verified directory; also a ``Verifier`` of members' signatures, without a database."""
 
@@ -96,6 +106,8 @@ class Directory:
     payload_sha256: str = field(repr=False)
     key_index: Mapping[str, tuple[str, DirectoryKey]] = field(repr=False, compare=False)
     loaded_keys: Mapping[str, jose.PublicKeyObject] = field(repr=False, compare=False)
+    trust_list: DirectoryTrustList | None = None
+    """The credential trust list's pointer, when the region publishes one."""
 
     def member(self, member_id: str) -> DirectoryMember | None:
         """The member with this identifier, if listed."""

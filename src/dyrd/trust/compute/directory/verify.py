@@ -8,6 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from dyrd.core.b64 import b64url_decode
+from dyrd.core.jcs import CanonicalJsonError, canonical, parse_strict
 from dyrd.trust.compute import jose
 from dyrd.trust.compute.directory.build import signing_input
 from dyrd.trust.compute.directory.model import (
@@ -20,11 +22,11 @@ from dyrd.trust.compute.directory.model import (
     DirectoryMember,
     DirectoryRejected,
     DirectoryService,
+    DirectoryTrustList,
     RejectReason,
     format_time,
     parse_time,
 )
-from dyrd.trust.compute.jcs import CanonicalJsonError, canonical, parse_strict
 from dyrd.trust.types import KeyAlgorithm, KeyStatus, KeyWindow, MemberKind
 
 _E = TypeVar("_E", bound=StrEnum)
@@ -86,8 +88,8 @@ def _envelope(document: bytes) -> tuple[dict[str, Any], str, bytes]:
         raise _malformed("'signature' must have exactly 'protected' and 'signature'")
     protected = sig["protected"]
     try:
-        signature = jose.b64url_decode(sig["signature"])
-        jose.b64url_decode(protected)
+        signature = b64url_decode(sig["signature"])
+        b64url_decode(protected)
     except ValueError as exc:
         raise _malformed("the signature parts are not base64url") from exc
     return body, protected, signature
@@ -95,7 +97,7 @@ def _envelope(document: bytes) -> tuple[dict[str, Any], str, bytes]:
 
 def _header(protected: str) -> dict[str, Any]:
     try:
-        header = parse_strict(jose.b64url_decode(protected))
+        header = parse_strict(b64url_decode(protected))
     except (ValueError, CanonicalJsonError) as exc:
         raise _malformed("the protected header is not a JSON object") from exc
     if not isinstance(header, dict):
@@ -259,6 +261,20 @@ def _member(reader: _Reader) -> DirectoryMember:
     )
 
 
+def _trust_list(root: _Reader) -> DirectoryTrustList | None:
+    if "trust_list" not in root.obj():
+        return None
+    pointer = root.at("trust_list")
+    version = pointer.at("version").integer()
+    if version < 1:
+        raise _invalid(f"{pointer.location}.version", "expected a positive integer")
+    return DirectoryTrustList(
+        version=version,
+        entries_sha256=pointer.at("entries_sha256").text(),
+        url=pointer.at("url").text(),
+    )
+
+
 def _content(body: dict[str, Any], document: bytes, signed_by: str) -> Directory:
     try:
         payload_sha256 = hashlib.sha256(canonical(body)).hexdigest()
@@ -295,6 +311,7 @@ def _content(body: dict[str, Any], document: bytes, signed_by: str) -> Directory
         payload_sha256=payload_sha256,
         key_index=keys,
         loaded_keys=loaded,
+        trust_list=_trust_list(root),
     )
 
 

@@ -1,0 +1,1 @@
+"""Implementations of the credential domain's outside world (wired only in ``dyrd.bootstrap``)."""

@@ -1,0 +1,21 @@
+"""High-quality development indicators, composite index, inequality, convergence, value added."""
+
+from dyrd.economy.service import (
+    composite_index,
+    convergence,
+    import_yearbook,
+    inequality,
+    list_indicators,
+    load_bundled,
+    value_added,
+)
+
+__all__ = [
+    "composite_index",
+    "convergence",
+    "import_yearbook",
+    "inequality",
+    "list_indicators",
+    "load_bundled",
+    "value_added",
+]

@@ -1,0 +1,1 @@
+"""Pure maths of the economy domain: composite indices, inequality, value added in trade."""

@@ -1,0 +1,17 @@
+"""Use cases of the economy domain: indicators, index, inequality, value added, imports."""
+
+from dyrd.economy.service.imports import import_yearbook, load_bundled
+from dyrd.economy.service.index import composite_index
+from dyrd.economy.service.inequality import convergence, inequality
+from dyrd.economy.service.panel import list_indicators
+from dyrd.economy.service.tiva import value_added
+
+__all__ = [
+    "composite_index",
+    "convergence",
+    "import_yearbook",
+    "inequality",
+    "list_indicators",
+    "load_bundled",
+    "value_added",
+]

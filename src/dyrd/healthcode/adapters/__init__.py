@@ -1,0 +1,1 @@
+"""Implementations of the health-code ports; wired only in ``dyrd.bootstrap``."""
