@@ -16,6 +16,17 @@ def test_tiny_run_reports_every_figure_and_dask_agrees() -> None:
     assert r.reeval_peak_mb > 0
     assert r.dask_equal is True
     assert "residents/s" in healthcode_reeval.render(r)
+    assert r.parts == 1
+    assert r.generate_seconds > 0
+
+
+def test_sliced_run_gives_the_same_colours() -> None:
+    whole = healthcode_reeval.measure(1500, baseline=50)
+    sliced = healthcode_reeval.measure(1500, baseline=50, parts=4)
+    assert sliced.parts == 4
+    assert sliced.colours == whole.colours
+    assert healthcode_reeval.default_parts(10_000_000) == 10
+    assert healthcode_reeval.default_parts(1) == 1
 
 
 def test_json_has_exactly_the_brief_keys() -> None:

@@ -17,12 +17,12 @@ from typing import Any
 
 import polars as pl
 
-from dyrd.healthcode.compute.colour import Rule, colour_frame, rules_in_force
+from dyrd.healthcode.compute.colour import Rule, colour_lazy, rules_in_force
 from dyrd.healthcode.compute.features import (
     DEFAULT_LOOKBACK_DAYS,
     Inputs,
     external_context,
-    features_frame,
+    features_lazy,
     local_date,
 )
 from dyrd.healthcode.types import JURISDICTION_PREFIX
@@ -60,10 +60,29 @@ def colour_table(
     at: datetime,
     *,
     lookback_days: int = DEFAULT_LOOKBACK_DAYS,
+    parts: int = 1,
 ) -> pl.DataFrame:
-    """``rid, colour, rule_id, rule_version`` of every resident of ``inputs``, sorted by ``rid``."""
-    features = features_frame(inputs, at, lookback_days=lookback_days)
-    return colour_frame(features, in_force(rules, at), external_context(at)).sort("rid")
+    """``rid, colour, rule_id, rule_version`` of every resident of ``inputs``, sorted by ``rid``.
+
+    Features and colours are one lazy polars query, run once. ``parts`` > 1 runs it on one
+    slice of the residents (by a hash of ``rid``) at a time, so only a slice's intermediate
+    frames are alive at once: peak memory, not the answer, depends on ``parts``.
+    """
+    if parts < 1:
+        raise ValueError("parts must be at least 1")
+    force = in_force(rules, at)
+    external = external_context(at)
+    slices = [
+        colour_lazy(
+            features_lazy(
+                inputs, at, lookback_days=lookback_days, part=None if parts == 1 else (k, parts)
+            ),
+            force,
+            external,
+        ).collect()
+        for k in range(parts)
+    ]
+    return pl.concat(slices).sort("rid")
 
 
 def changed_rows(status: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFrame:
@@ -93,9 +112,14 @@ def reevaluate(
     *,
     previous: pl.DataFrame | None = None,
     lookback_days: int = DEFAULT_LOOKBACK_DAYS,
+    parts: int = 1,
 ) -> Reevaluation:
-    """Recompute all colours on one machine with polars; ``changed`` lists codes to re-issue."""
-    status = colour_table(inputs, rules, at, lookback_days=lookback_days)
+    """Recompute all colours on one machine with polars; ``changed`` lists codes to re-issue.
+
+    ``parts``: evaluate the residents in that many hash slices, one after another (see
+    ``colour_table``), to bound peak memory on large populations.
+    """
+    status = colour_table(inputs, rules, at, lookback_days=lookback_days, parts=parts)
     return Reevaluation(status, changed_rows(status, previous))
 
 

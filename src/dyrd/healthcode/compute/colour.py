@@ -136,59 +136,80 @@ def placeholder_problems(template: str) -> list[str]:
     return [m.group(1) for m in _PLACEHOLDER.finditer(template) if m.group(1) not in FEATURES]
 
 
-def colour_frame(
-    features: pl.DataFrame,
+def colour_lazy(
+    features: pl.LazyFrame | pl.DataFrame,
     rules_by_jurisdiction: Mapping[str, Sequence[Rule]],
     external: Mapping[str, Any],
-) -> pl.DataFrame:
-    """``rid, colour, rule_id, rule_version`` for every row of a feature frame.
+) -> pl.LazyFrame:
+    """The query ``rid, colour, rule_id, rule_version`` for every row of a feature frame.
 
-    Rules are compiled to polars expressions; a rule with no columnar form is evaluated row by
-    row with the interpreter for the residents it concerns (same answer, slower).
+    Rules are compiled to polars expressions. A rule with no columnar form is evaluated row by
+    row with the interpreter (same answer, slower), only over its own jurisdiction's residents;
+    that needs the features materialised, so a lazy frame is then collected once, here.
     """
     compiler = Compiler(FEATURES, external)
     choices: list[tuple[pl.Expr, Rule]] = []
-    fallback: list[tuple[str, Rule]] = []  # (column, rule) evaluated by the interpreter
+    interpreted: list[tuple[int, Rule]] = []  # (index in choices, rule) for the interpreter
     for jurisdiction, rules in sorted(rules_by_jurisdiction.items()):
         in_j = pl.col("resident.jurisdiction") == jurisdiction
         for rule in rules:
             try:
                 applies = compiler.boolean(rule.logic)
             except (NotCompilable, certlogic.CertLogicError):
-                column = f"__rule_{len(fallback)}"
-                fallback.append((column, rule))
-                applies = pl.col(column)
+                interpreted.append((len(choices), rule))
+                applies = _FALSE
             choices.append((in_j & applies, rule))
-    frame = features
-    for column, rule in fallback:
-        frame = frame.with_columns(_interpreted(frame, rule, external).alias(column))
+    if interpreted:
+        frame = features.collect() if isinstance(features, pl.LazyFrame) else features
+        for i, rule in interpreted:
+            keys = _interpreted(frame, rule, external)
+            choices[i] = (pl.col("rid").is_in(keys), rule)
+        features = frame
     index = pl.lit(-1, dtype=pl.Int32)
     if choices:
         chain: Any = pl.when(choices[0][0]).then(pl.lit(0, dtype=pl.Int32))
         for i, (cond, _rule) in enumerate(choices[1:], start=1):
             chain = chain.when(cond).then(pl.lit(i, dtype=pl.Int32))
         index = chain.otherwise(pl.lit(-1, dtype=pl.Int32))
-    table = pl.DataFrame(
-        {
-            "choice": pl.Series([-1, *range(len(choices))], dtype=pl.Int32),
-            "colour": [Colour.GREEN.value] + [r.colour.value for _, r in choices],
-            "rule_id": [DEFAULT_RULE.rule_id] + [r.rule_id for _, r in choices],
-            "rule_version": pl.Series(
-                [DEFAULT_RULE.version] + [r.version for _, r in choices], dtype=pl.Int32
-            ),
-        }
-    )
+    codes = list(range(-1, len(choices)))
+    picked = [None, *(r for _, r in choices)]
+
+    def lookup(values: list[Any], dtype: pl.DataType) -> pl.Expr:
+        return pl.col("choice").replace_strict(codes, values, return_dtype=dtype)
+
     return (
-        frame.select("rid", index.alias("choice"))
-        .join(table, on="choice", how="left", maintain_order="left")
-        .select("rid", "colour", "rule_id", "rule_version")
-    )
+        features.lazy()
+        .select("rid", index.alias("choice"))
+        .select(
+            "rid",
+            lookup([(r.colour.value if r else Colour.GREEN.value) for r in picked], pl.String())
+            .alias("colour"),
+            lookup([(r.rule_id if r else DEFAULT_RULE.rule_id) for r in picked], pl.String())
+            .alias("rule_id"),
+            lookup([(r.version if r else DEFAULT_RULE.version) for r in picked], pl.Int32())
+            .alias("rule_version"),
+        )
+    )  # fmt: skip
+
+
+def colour_frame(
+    features: pl.DataFrame,
+    rules_by_jurisdiction: Mapping[str, Sequence[Rule]],
+    external: Mapping[str, Any],
+) -> pl.DataFrame:
+    """``rid, colour, rule_id, rule_version`` for every row of a feature frame, in its order."""
+    return colour_lazy(features, rules_by_jurisdiction, external).collect()
+
+
+_FALSE = pl.lit(False)
 
 
 def _interpreted(frame: pl.DataFrame, rule: Rule, external: Mapping[str, Any]) -> pl.Series:
-    values = [
-        rule.jurisdiction == row["resident.jurisdiction"]
-        and rule_applies(rule, facts_of_row(row, external))
-        for row in frame.iter_rows(named=True)
+    """Keys of the residents of the rule's jurisdiction for whom the interpreter applies it."""
+    mine = frame.filter(pl.col("resident.jurisdiction") == rule.jurisdiction)
+    keys = [
+        row["rid"]
+        for row in mine.iter_rows(named=True)
+        if rule_applies(rule, facts_of_row(row, external))
     ]
-    return pl.Series(values, dtype=pl.Boolean)
+    return pl.Series("rid", keys, dtype=frame.schema["rid"])

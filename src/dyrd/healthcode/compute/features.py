@@ -144,64 +144,77 @@ def _still_effective() -> pl.Expr:
     return until.is_null() | (pl.col("stay_date") <= until)
 
 
-def _risk(inputs: Inputs, today: date, lookback: int) -> pl.LazyFrame:
+_CITY_SPAN = 1_000_000
+"""GB/T 2260 codes have six digits: (day, city) packs into one integer as day * 10^6 + city."""
+
+
+def _risk(stays: pl.LazyFrame, areas: pl.LazyFrame, today: date, lookback: int) -> pl.LazyFrame:
+    # One group-by for the three levels (not a join per level): per level the last stay date and
+    # the city of the last stay, ties broken by the larger city code. The latest (date, city) is
+    # the largest packed key, so a filtered max replaces a sort.
     start = today - timedelta(days=lookback)
-    stays = inputs.stays.lazy().filter(pl.col("stay_date").is_between(start, today))
-    areas = inputs.areas.lazy().rename({"district_code": "area_district"})
+    key = pl.col("stay_date").cast(pl.Int64) * _CITY_SPAN + pl.col("city_code").cast(pl.Int64)
     hits = (
-        stays.join(areas, on="city_code", how="inner")
+        stays.filter(pl.col("stay_date").is_between(start, today))
+        .join(areas.rename({"district_code": "area_district"}), on="city_code", how="inner")
         .filter(
             _district_matches()
             & (pl.col("effective_from") <= pl.col("stay_date"))
             & _still_effective()
         )
-        .group_by("rid", "level")
-        .agg(
-            pl.col("stay_date").max().alias("last"),
-            pl.col("city_code").sort_by("stay_date", "city_code").last().alias("city"),
-        )
+        .group_by("rid")
+        .agg(key.filter(pl.col("level") == level).max().alias(level) for level in LEVELS)
     )  # fmt: skip
-    out = inputs.residents.lazy().select("rid")
+    columns = []
     for level in LEVELS:
-        one = hits.filter(pl.col("level") == level).select(
-            "rid",
-            pl.col("last").alias(f"risk.{level}_last"),
-            pl.col("city").cast(pl.String).alias(f"risk.{level}_city"),
-        )
-        out = out.join(one, on="rid", how="left", maintain_order="left")
-    return out
+        day = pl.col(level).floordiv(_CITY_SPAN)
+        city = pl.col(level) - day * _CITY_SPAN
+        columns += [
+            day.cast(pl.Int32).cast(pl.Date).alias(f"risk.{level}_last"),
+            city.cast(pl.String).alias(f"risk.{level}_city"),
+        ]
+    return hits.select("rid", *columns)
 
 
-def _tests(inputs: Inputs, at: datetime, today: date, lookback: int) -> pl.LazyFrame:
-    done = inputs.tests.lazy().filter(pl.col("tested_at") <= at)
-    last = done.group_by("rid").agg(
+def _tests(tests: pl.LazyFrame, at: datetime, today: date, lookback: int) -> pl.LazyFrame:
+    done = tests.filter(pl.col("tested_at") <= at)
+    start = today - timedelta(days=lookback)
+    positive_day = pl.col("tested_at").dt.convert_time_zone("Asia/Shanghai").dt.date().cast(pl.Date)
+    positive = (pl.col("result") == "positive") & (positive_day >= start)
+    return done.group_by("rid").agg(
         pl.col("result").sort_by("tested_at", "result").last().alias("test.last_result"),
         pl.col("test_type").sort_by("tested_at", "result").last().alias("test.last_type"),
         pl.col("tested_at").max().alias("test.last_at"),
+        positive_day.filter(positive).max().alias("test.positive_last"),
     )
-    start = today - timedelta(days=lookback)
-    positive = (
-        done.filter(pl.col("result") == "positive")
-        .with_columns(
-            pl.col("tested_at").dt.convert_time_zone("Asia/Shanghai").dt.date().alias("day")
-        )
-        .filter(pl.col("day") >= start)
-        .group_by("rid")
-        .agg(pl.col("day").max().alias("test.positive_last"))
-    )
-    return last.join(positive, on="rid", how="full", coalesce=True)
 
 
-def features_frame(
-    inputs: Inputs, at: datetime, *, lookback_days: int = DEFAULT_LOOKBACK_DAYS
-) -> pl.DataFrame:
-    """One row per resident: ``rid`` and every column of FEATURES, as of instant ``at``."""
+_TABLES = ("residents", "stays", "tests", "vaccinations", "contacts", "symptoms")
+
+
+def features_lazy(
+    inputs: Inputs,
+    at: datetime,
+    *,
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS,
+    part: tuple[int, int] | None = None,
+) -> pl.LazyFrame:
+    """The feature query, not yet run: one row per resident, in no particular order.
+
+    ``part`` = (k, parts): only residents whose key hashes to k modulo ``parts``, so a
+    population can be evaluated a slice at a time (residents are independent).
+    """
     if at.tzinfo is None:
         raise ValueError("the evaluation instant must be timezone-aware")
+    frames: dict[str, pl.LazyFrame] = {name: getattr(inputs, name).lazy() for name in _TABLES}
+    if part is not None:
+        k, parts = part
+        mine = (pl.col("rid").hash(seed=0) % parts) == k
+        frames = {name: lf.filter(mine) for name, lf in frames.items()}
     today = local_date(at)
     start = today - timedelta(days=lookback_days)
     vacc = (
-        inputs.vaccinations.lazy()
+        frames["vaccinations"]
         .filter(pl.col("vaccinated_on") <= today)
         .group_by("rid")
         .agg(
@@ -210,7 +223,7 @@ def features_frame(
         )
     )
     contact = (
-        inputs.contacts.lazy()
+        frames["contacts"]
         .filter(
             (pl.col("flagged_on") <= today)
             & (pl.col("cleared_on").is_null() | (pl.col("cleared_on") > today))
@@ -219,23 +232,24 @@ def features_frame(
         .agg(pl.col("flagged_on").max().alias("contact.since"))
     )
     symptoms = (
-        inputs.symptoms.lazy()
+        frames["symptoms"]
         .filter(pl.col("declared_on").is_between(start, today) & (pl.col("count") > 0))
         .group_by("rid")
         .agg(pl.col("declared_on").max().alias("symptoms.last"))
     )
-    frame = (
-        inputs.residents.lazy()
+    risk = _risk(frames["stays"], inputs.areas.lazy(), today, lookback_days)
+    return (
+        frames["residents"]
         .select(
             "rid",
             pl.col("jurisdiction").alias("resident.jurisdiction"),
             pl.col("birth_year").cast(pl.Int64).alias("resident.birth_year"),
         )
-        .join(_risk(inputs, today, lookback_days), on="rid", how="left", maintain_order="left")
-        .join(_tests(inputs, at, today, lookback_days), on="rid", how="left", maintain_order="left")
-        .join(vacc, on="rid", how="left", maintain_order="left")
-        .join(contact, on="rid", how="left", maintain_order="left")
-        .join(symptoms, on="rid", how="left", maintain_order="left")
+        .join(risk, on="rid", how="left")
+        .join(_tests(frames["tests"], at, today, lookback_days), on="rid", how="left")
+        .join(vacc, on="rid", how="left")
+        .join(contact, on="rid", how="left")
+        .join(symptoms, on="rid", how="left")
         .with_columns(
             pl.col("vaccination.doses").fill_null(0),
             pl.col("contact.since").is_not_null().alias("contact.flagged"),
@@ -243,7 +257,18 @@ def features_frame(
         )
         .select("rid", *FEATURES)
     )
-    return frame.collect()
+
+
+def features_frame(
+    inputs: Inputs, at: datetime, *, lookback_days: int = DEFAULT_LOOKBACK_DAYS
+) -> pl.DataFrame:
+    """One row per resident: ``rid`` and every column of FEATURES, as of instant ``at``.
+
+    Rows follow the order of ``inputs.residents``.
+    """
+    order = inputs.residents.select("rid").with_row_index("__order")
+    lazy = features_lazy(inputs, at, lookback_days=lookback_days)
+    return lazy.join(order.lazy(), on="rid", how="left").sort("__order").drop("__order").collect()
 
 
 def _certlogic_value(kind: str, value: Any) -> Any:
