@@ -25,8 +25,6 @@ def test_sliced_run_gives_the_same_colours() -> None:
     sliced = healthcode_reeval.measure(1500, baseline=50, parts=4)
     assert sliced.parts == 4
     assert sliced.colours == whole.colours
-    assert healthcode_reeval.default_parts(10_000_000) == 10
-    assert healthcode_reeval.default_parts(1) == 1
 
 
 def test_json_has_exactly_the_brief_keys() -> None:
