@@ -3,6 +3,7 @@
 from dyrd.economy.service import (
     composite_index,
     convergence,
+    evaluate_alerts,
     import_yearbook,
     inequality,
     list_indicators,
@@ -13,6 +14,7 @@ from dyrd.economy.service import (
 __all__ = [
     "composite_index",
     "convergence",
+    "evaluate_alerts",
     "import_yearbook",
     "inequality",
     "list_indicators",

@@ -12,6 +12,7 @@ from dyrd.economy import service
 from dyrd.economy.compute.composite import Method
 from dyrd.economy.compute.tiva import Post
 from dyrd.economy.schemas import (
+    AlertsReport,
     ConvergenceReport,
     IndexReport,
     IndicatorRead,
@@ -83,6 +84,12 @@ def convergence(
 ) -> ConvergenceReport:
     """σ-convergence per year and β-convergence between the first and last year with values."""
     return service.convergence(session, indicator=indicator, start=start, end=end)
+
+
+@router.get("/alerts", response_model=AlertsReport)
+def alerts(session: SessionDep) -> AlertsReport:
+    """Early-warning rules (sample rules labelled) over the stored series; no data is reported."""
+    return service.evaluate_alerts(session)
 
 
 @router.post(

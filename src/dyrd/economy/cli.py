@@ -216,6 +216,31 @@ def convergence(
         err_console.print(note, markup=False)
 
 
+@app.command("alerts")
+def alerts(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """预警规则评估（样例规则已标注）/ Evaluate the early-warning rules (samples labelled)."""
+    with session_scope(ctx) as session:
+        report = service.evaluate_alerts(session)
+    if as_json:
+        print_json(report.model_dump(mode="json"))
+        return
+    print_table(
+        "经济预警 Early warning",
+        ["规则 rule", "状态 status", "预警 alerts", "说明 note"],
+        [
+            (
+                r.rule.id + (" (样例 sample)" if r.rule.sample else ""),
+                {"alert": "预警 alert", "clear": "正常 clear", "no_data": "无数据 no data"}[
+                    r.status
+                ],
+                ", ".join(a.unit for a in r.alerts) or "—",
+                r.no_data_reason_zh or r.rule.description_zh,
+            )
+            for r in report.results
+        ],
+    )
+
+
 @app.command("load")
 def load(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """载入内置经济面板（MIT，幂等）/ Load the bundled economy panel (MIT, idempotent)."""

@@ -215,3 +215,53 @@ class ValueAddedReport(BaseModel):
     foreign_value_added: list[float]
     regions: list[ValueAddedRegion]
     matrix: list[list[float]]
+
+
+class AlertRuleRead(BaseModel):
+    """An early-warning rule as data: what it tests and with which parameters."""
+
+    id: str
+    kind: str
+    scope: str
+    description_zh: str
+    description_en: str
+    indicator: str
+    other: str | None
+    params: dict[str, float | str]
+    sample: bool
+    source: str
+
+
+class AlertRead(BaseModel):
+    """One triggered rule on one unit (a city, or the region for gap rules), with its data."""
+
+    rule_id: str
+    unit: str = Field(description="City code, or 'region' for a region-scope rule")
+    name_zh: str
+    name_en: str
+    years: list[int]
+    values: list[float]
+    other_values: list[float]
+    statistic: float | None = Field(description="Latest value, relative slope, growth gap or rise")
+    sources: list[str]
+
+
+class RuleResult(BaseModel):
+    """A rule evaluated over every unit: alerts, how many were clear, and what had no data."""
+
+    rule: AlertRuleRead
+    status: str = Field(description="alert (any unit), clear, or no_data (no unit had data)")
+    alerts: list[AlertRead]
+    units_evaluated: int
+    units_clear: int
+    units_no_data: int
+    no_data_reason: str
+    no_data_reason_zh: str
+
+
+class AlertsReport(BaseModel):
+    """Every early-warning rule evaluated over the stored indicator time series."""
+
+    results: list[RuleResult]
+    alerts: int
+    rules_without_data: list[str]
