@@ -19,6 +19,7 @@ from dyrd.web import (
     catalogpage,
     citypage,
     diffpage,
+    economypage,
     exchangeroutes,
     healthcoderoutes,
     ledgerpage,
@@ -192,6 +193,20 @@ def ledger_status(request: Request, session: SessionDep) -> HTMLResponse:
     lang, remember = _lang(request)
     page = ledgerpage.ledger_page(session, lang=lang)
     return _render(request, "ledger.html", {"page": page}, lang=lang, remember=remember)
+
+
+@router.get(economypage.PATH, response_class=HTMLResponse)
+def economy(request: Request, session: SessionDep) -> HTMLResponse:
+    """Economy monitor: composite index map and ranks, inequality decomposition, alerts."""
+    lang, remember = _lang(request)
+    page = economypage.economy_page(session, lang=lang)
+    return _render(
+        request,
+        "economy.html",
+        {"page": page, "notices": page.notices},
+        lang=lang,
+        remember=remember,
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -1,0 +1,63 @@
+"""The economy monitor page: index map and ranks, inequality decomposition, alerts; zh and en."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from dyrd.economy import service as economy
+from dyrd.economy.service.inequality import Grouping
+
+
+def test_economy_page_in_chinese(client: TestClient, session: Session) -> None:
+    resp = client.get("/economy")
+    assert resp.status_code == 200, resp.text
+    html = resp.text
+    assert '<html lang="zh-CN">' in html
+    assert "高质量发展监测" in html
+    assert 'href="/economy" aria-current="page"' in html
+    # The method is recorded with the index.
+    assert "topsis" in html
+    assert "minmax" in html
+    assert "0·ln0 = 0" in html
+    # 41 city regions on the map, ranks with their 5-95 % ranges.
+    assert len(re.findall(r'class="region[ "]', html)) == 41
+    ranks = re.findall(r'<tr data-code="(\d{6})"><td class="num">(\d+)</td>', html)
+    report = economy.composite_index(session, years=[2019])
+    assert len(ranks) == len(report.cities)
+    assert ranks[0] == (report.cities[0].city_code, "1")
+    assert re.search(r'<td class="num mono">\d+–\d+</td>', html)
+    # Concepts without any indicator in the index are shown as missing.
+    for concept in report.concepts_without_data:
+        assert re.search(
+            rf'data-concept="{concept.value}" data-has-data="false">.*?无数据', html, re.S
+        )
+    # The inequality figures are the service's, to the shown precision.
+    q = economy.inequality(session, indicator="gdp_per_capita", year=2019, groups=Grouping.PROVINCE)
+    assert f'data-field="gini">{q.gini:.4f}<' in html
+    assert q.theil_t_between is not None
+    assert f'data-field="theil_t_between">{q.theil_t_between:.4f}<' in html
+    assert html.count('<tr data-group="') == 4
+    # Every rule is listed, labelled sample, and with the bundled data says no data.
+    assert html.count('data-rule="sample.') == 7
+    assert 'data-status="no_data"' in html
+    assert "样例规则" in html
+
+
+def test_economy_page_in_english(client: TestClient) -> None:
+    resp = client.get("/economy", params={"lang": "en"})
+    assert resp.status_code == 200
+    html = resp.text
+    assert '<html lang="en">' in html
+    assert "High-quality development monitor" in html
+    assert "Between provinces" in html
+    assert "Sample rule" in html
+    assert ">No data<" in html
+
+
+@pytest.mark.parametrize("path", ["/", "/catalog", "/ledger"])
+def test_every_page_links_the_economy_page(client: TestClient, path: str) -> None:
+    assert 'href="/economy"' in client.get(path).text
