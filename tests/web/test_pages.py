@@ -276,6 +276,7 @@ def test_navigation_links_only_to_pages_that_exist(client: TestClient) -> None:
         "/catalog",
         "/exchange",
         "/ledger",
+        "/economy",
         "/healthcode",
         "/docs",
     ]
