@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -46,8 +48,18 @@ def page(context: BrowserContext, traffic: Traffic) -> Page:
     return pg
 
 
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: a temp folder, or $DYRD_SCREENSHOT_DIR to look at them."""
+    wanted = os.environ.get("DYRD_SCREENSHOT_DIR")
+    if wanted:
+        Path(wanted).mkdir(parents=True, exist_ok=True)
+        return Path(wanted)
+    return tmp_path_factory.mktemp("screenshots")
+
+
 def test_economy_page_map_ranks_inequality_and_alerts(
-    live_server: str, page: Page, traffic: Traffic
+    live_server: str, page: Page, traffic: Traffic, shots: Path
 ) -> None:
     page.goto(f"{live_server}/")
     with page.expect_navigation():
@@ -72,6 +84,7 @@ def test_economy_page_map_ranks_inequality_and_alerts(
     assert page.locator('#econ-concepts li[data-has-data="false"] .nodata').first.inner_text() == (
         "无数据"
     )
+    page.screenshot(path=str(shots / "economy-zh.png"), full_page=True)
     with page.expect_navigation():
         page.click('.lang-toggle a[data-lang="en"]')
     assert page.get_attribute("html", "lang") == "en"
