@@ -227,7 +227,7 @@ class AlertRuleRead(BaseModel):
     description_en: str
     indicator: str
     other: str | None
-    params: dict[str, float | str]
+    params: dict[str, int | float | str]
     sample: bool
     source: str
 
