@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from dyrd.credential.compute.hcert import encode_hc1, verify
-from dyrd.credential.compute.revocation import HashType, RevocationSnapshot, read_coordinates
+from dyrd.credential.compute.revocation import (
+    HashType,
+    RevocationSnapshot,
+    coordinates,
+    read_coordinates,
+)
 from dyrd.credential.errors import (
     AlreadyRevoked,
     CertificateInvalid,
@@ -28,6 +33,7 @@ __all__ = [
     "RevocationSnapshot",
     "Step",
     "Verdict",
+    "coordinates",
     "encode_hc1",
     "read_coordinates",
     "verify",

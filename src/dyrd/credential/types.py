@@ -34,8 +34,8 @@ class Verdict:
     """The outcome of verifying one credential: each step, and why in English and Chinese.
 
     ``valid`` is True only when no step failed and the signature, expiry and schema steps passed.
-    ``claims`` holds the decoded CWT claims when the CBOR step was reached (for display and
-    policy; trust it only when ``valid``).
+    ``claims`` holds the decoded CWT claims when the CBOR step was reached (for display, policy
+    and revocation; trust it only when ``valid``).
     """
 
     steps: StepResults
@@ -44,6 +44,9 @@ class Verdict:
     kid: bytes | None = None
     alg: int | None = None
     claims: Mapping[int, Any] | None = field(default=None, repr=False)
+    signature: bytes | None = field(default=None, repr=False)
+    """The COSE signature as found once the COSE step passed: with ``kid``, ``alg`` and
+    ``claims`` it is everything revocation needs, so a checkpoint never decodes the text twice."""
 
     @property
     def valid(self) -> bool:

@@ -141,6 +141,7 @@ class _Run:
         self.kid: bytes | None = None
         self.alg: int | None = None
         self.claims: Mapping[Any, Any] | None = None
+        self.signature: bytes | None = None
         self.current = Step.COSE
 
     def start(self, step: Step) -> None:
@@ -159,7 +160,9 @@ class _Run:
             if self.reasons
             else success
         )
-        return Verdict(self.steps, reason, reason_zh, self.kid, self.alg, self.claims)
+        return Verdict(
+            self.steps, reason, reason_zh, self.kid, self.alg, self.claims, self.signature
+        )
 
 
 def _lookup(certificates: Sequence[bytes] | CertificateLookup) -> CertificateLookup:
@@ -266,6 +269,7 @@ def _verify_checked(
     alg, kid = sign1.alg, sign1.kid
     run.alg = alg if isinstance(alg, int) and not isinstance(alg, bool) else None
     run.kid = kid if isinstance(kid, bytes) else None
+    run.signature = sign1.signature
     # The signature first, before the payload is parsed (hcert_spec §"Input Data Validation").
     run.start(Step.SIGNATURE)
     signer = _check_signature(run, sign1, _lookup(certificates))

@@ -444,16 +444,24 @@ def read_coordinates(text: str) -> Coordinates:
         claims = cose.decode_claims(message.payload)
     except ValueError as exc:  # Base45Error and CoseError are ValueErrors
         raise ValueError(f"the credential cannot be decoded: {exc}") from exc
-    kid, alg = message.kid, message.alg
+    return coordinates(message.kid, message.alg, message.signature, claims)
+
+
+def coordinates(kid: Any, alg: Any, signature: bytes, claims: Mapping[Any, Any]) -> Coordinates:
+    """The coordinates of a credential already decoded (a verdict's kid, alg, signature and
+    claims), so a verifier that has just checked it need not decode the text again.
+
+    Raises ValueError when the kid is not 8 bytes or no algorithm is named.
+    """
     if not isinstance(kid, bytes) or len(kid) != KID_BYTES:
         raise ValueError(f"the credential's kid is not {KID_BYTES} bytes")
     if not isinstance(alg, int | str) or isinstance(alg, bool):
         raise ValueError("the credential names no algorithm")  # noqa: TRY004  # callers catch ValueError
-    iss = claims.get(cose.CLAIM_ISS)
+    iss = claims.get(1)  # CWT iss (RFC 8392 §3.1.1; cose.CLAIM_ISS)
     return Coordinates(
         kid=kid,
         alg=alg,
-        signature=message.signature,
+        signature=signature,
         uci=_uci_of(claims),
         country=iss if isinstance(iss, str) and iss else None,
     )

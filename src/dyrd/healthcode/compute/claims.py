@@ -110,6 +110,7 @@ _REQUIRED: dict[str, type | tuple[type, ...]] = {
     "rv": int,
 }
 _JURISDICTIONS = frozenset({"310000", "320000", "330000", "340000"})
+_COLOURS = frozenset(c.value for c in Colour)
 
 
 def check_claim(payload: Any) -> tuple[bool, str, str]:  # noqa: PLR0911  # one return per check
@@ -136,7 +137,7 @@ def check_claim(payload: Any) -> tuple[bool, str, str]:  # noqa: PLR0911  # one 
             f"{CLAIM_VERSION}).",
             f"未知的健康码声明版本 {payload['v']!r}。",
         )
-    if payload["c"] not in {c.value for c in Colour}:
+    if payload["c"] not in _COLOURS:
         return False, f"Unknown colour {payload['c']!r}.", f"未知的颜色 {payload['c']!r}。"
     if payload["j"] not in _JURISDICTIONS:
         return (

@@ -221,10 +221,15 @@ def _when(value: Any) -> datetime | None:
         return None
 
 
-def _revoked(revocation: RevocationView, text: str) -> bool | None:
-    """True revoked, False not, None when the coordinates cannot be read."""
+def _revoked(revocation: RevocationView, verdict: credential.Verdict) -> bool | None:
+    """True revoked, False not, None when the coordinates cannot be read.
+
+    The coordinates come from the verdict (what the verifier decoded), not a second decoding.
+    """
+    if verdict.signature is None or verdict.claims is None:
+        return None
     try:
-        coords = credential.read_coordinates(text)
+        coords = credential.coordinates(verdict.kid, verdict.alg, verdict.signature, verdict.claims)
     except ValueError:
         return None
     return revocation.is_revoked(
@@ -352,7 +357,7 @@ def verify_at_checkpoint(  # the whole pipeline, step by step
         )
     if not verdict.valid:
         return refused(verdict.reason, verdict.reason_zh, **info)
-    revoked = None if revocation is None else _revoked(revocation, text)
+    revoked = None if revocation is None else _revoked(revocation, verdict)
     base["revocation_checked"] = revoked is not None
     if revoked:
         steps["revocation"] = False
