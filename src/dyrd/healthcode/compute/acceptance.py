@@ -28,16 +28,18 @@ checkpoint cannot look it up. A separate test-result credential shown alongside 
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from dyrd.core.b64 import b64url
 from dyrd.core.errors import FieldError
 from dyrd.healthcode.compute import certlogic
+from dyrd.healthcode.compute.certlogic_compiled import Compiled, compile_expression
 from dyrd.healthcode.compute.ruleset import MAX_LOGIC_BYTES, MAX_TEXT
 from dyrd.healthcode.types import JURISDICTION_PREFIX, Colour
 
@@ -68,11 +70,20 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 @dataclass(frozen=True, slots=True)
 class Requirement:
-    """One condition of a policy: CertLogic that must be truthy, and why a code fails it."""
+    """One condition of a policy: CertLogic that must be truthy, and why a code fails it.
+
+    ``test`` is ``logic`` compiled once when the requirement is made (``certlogic_compiled``):
+    a checkpoint applies the same requirements to every code, so the tree is walked once per
+    policy version, not once per verification.
+    """
 
     logic: Any
     reason_zh: str
     reason_en: str
+    test: Compiled = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "test", compile_expression(self.logic))
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,9 +330,15 @@ def policy_data(
 
 def _fill(template: str, data: Mapping[str, Any], *, zh: bool) -> str:
     payload = data.get("payload", {})
-    names = JURISDICTION_NAMES.get(str(payload.get("jurisdiction")), ("?", "?"))
+    return _filled(template, str(payload.get("jurisdiction")), str(payload.get("colour")), zh=zh)
+
+
+@functools.lru_cache(maxsize=1024)
+def _filled(template: str, jurisdiction: str, colour_value: str, *, zh: bool) -> str:
+    # Cached: a checkpoint fills the same few templates for the same few issuers and colours.
+    names = JURISDICTION_NAMES.get(jurisdiction, ("?", "?"))
     try:
-        colour = Colour(str(payload.get("colour")))
+        colour = Colour(colour_value)
         colour_text = colour.zh if zh else f"{colour.value} code"
     except ValueError:
         colour_text = "?"
@@ -338,7 +355,7 @@ def decide(policy: Policy, data: Mapping[str, Any]) -> Decision:
     suffix = f" (policy {policy.label})"
     for index, requirement in enumerate(policy.requirements):
         try:
-            met = certlogic.is_truthy(certlogic.evaluate(requirement.logic, data))
+            met = certlogic.is_truthy(requirement.test(data))
         except (certlogic.CertLogicError, TypeError, ValueError):
             met = False
         if not met:
