@@ -158,6 +158,26 @@ def test_served_document_verifies_and_deltas_rebuild_the_list(
     assert not snap.has(bytes.fromhex(KID), rc.HashType.UCI, bytes.fromhex(_hash(0)))  # lifted
 
 
+def test_local_snapshot_is_reused_until_a_list_changes(session: Session, clock: Clock) -> None:
+    cache = service.SnapshotCache()
+    service.revoke(session, _body(1), by=Actor.system(), clock=clock)
+    first = service.local_snapshot(session, cache=cache)
+    assert service.local_snapshot(session, cache=cache) is first  # no list moved: same one
+    service.revoke(session, _body(2), by=Actor.system(), clock=clock)
+    second = service.local_snapshot(session, cache=cache)
+    assert second is not first  # the list's version moved
+    assert second.has(bytes.fromhex(KID), rc.HashType.UCI, bytes.fromhex(_hash(2)))
+    records = service.list_revocations(session, issuer=ISSUER, by=Actor.system()).items
+    service.lift(session, records[0].id, reason="error", by=Actor.system(), clock=clock)
+    third = service.local_snapshot(session, cache=cache)
+    assert not third.has(bytes.fromhex(KID), rc.HashType.UCI, bytes.fromhex(_hash(2)))
+    cache.invalidate()
+    assert service.local_snapshot(session, cache=cache) is not third
+    assert service.local_snapshot(session, cache=None) is not service.local_snapshot(
+        session, cache=None
+    )
+
+
 def test_documents_hold_no_reasons_or_names(
     session: Session, clock: Clock, keystore: InMemoryKeyStore
 ) -> None:

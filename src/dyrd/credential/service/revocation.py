@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+import threading
+import weakref
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -150,6 +153,7 @@ def revoke(
             session.flush()
         out.append(row)
     session.commit()
+    SNAPSHOTS.invalidate()
     log.info(
         "revoked %d hash(es) in %s's list, version %d",
         len(out),
@@ -187,6 +191,7 @@ def lift(
     row.lifted_at, row.lifted_by, row.lifted_reason = now, actor.user, reason
     session.flush()
     session.commit()
+    SNAPSHOTS.invalidate()
     return _read(row)
 
 
@@ -308,18 +313,78 @@ def revocation_document(
     )
 
 
-def local_snapshot(session: Session) -> rc.RevocationSnapshot:
+class SnapshotCache:
+    """Verifier snapshots of a database's revocation lists, kept until a list changes.
+
+    Building a snapshot reads every standing revocation and builds every partition's Bloom
+    filter: far more than a verification costs. A snapshot is kept per database (engine) with
+    the key ``(issuer, version, updated_at)`` of every list; every revoke and lift takes the
+    list's next version, so a changed list misses the cache, and the service's own writes also
+    call ``invalidate`` so a rolled-back and rewritten version is never served stale.
+    Thread-safe.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: weakref.WeakKeyDictionary[Any, tuple[Hashable, rc.RevocationSnapshot]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def __repr__(self) -> str:
+        return f"SnapshotCache({len(self._held)} databases)"
+
+    def get(self, database: Any, key: Hashable) -> rc.RevocationSnapshot | None:
+        """The snapshot held for ``database`` when it was built at ``key``."""
+        with self._lock:
+            held = self._held.get(database)
+        return held[1] if held is not None and held[0] == key else None
+
+    def put(self, database: Any, key: Hashable, snapshot: rc.RevocationSnapshot) -> None:
+        """Hold ``snapshot`` for ``database`` at ``key``."""
+        with self._lock:
+            self._held[database] = (key, snapshot)
+
+    def invalidate(self) -> None:
+        """Forget every held snapshot: the next lookup rebuilds from the tables."""
+        with self._lock:
+            self._held.clear()
+
+
+SNAPSHOTS = SnapshotCache()
+"""The process's snapshots of its databases' lists (the embedded default's checkpoints)."""
+
+
+def _database(session: Session) -> Any:
+    bind = session.get_bind()
+    return getattr(bind, "engine", bind)  # a Connection's engine; an Engine is its own
+
+
+def local_snapshot(
+    session: Session, *, cache: SnapshotCache | None = SNAPSHOTS
+) -> rc.RevocationSnapshot:
     """Every issuer's standing revocations in this database, as a verifier snapshot.
 
-    What an embedded node (every member in one database) checks against: no sync needed.
+    What an embedded node (every member in one database) checks against: no sync needed. The
+    snapshot is rebuilt only when a list's version has moved since the held one was built
+    (``SnapshotCache``); ``cache=None`` always rebuilds.
     """
     repo = RevocationRepository(session)
+    lists = repo.lists()
+    key = tuple((row.issuer_member, row.version, row.updated_at) for row in lists)
+    database = _database(session) if cache is not None else None
+    if cache is not None:
+        held = cache.get(database, key)
+        if held is not None:
+            return held
     states = [
         rc.ListState(
             row.issuer_member,
             row.version,
             frozenset(_entry(r) for r in repo.standing(row.issuer_member)),
         )
-        for row in repo.lists()
+        for row in lists
     ]
-    return rc.RevocationSnapshot.from_states(states)
+    snapshot = rc.RevocationSnapshot.from_states(states)
+    if cache is not None:
+        cache.put(database, key, snapshot)
+    return snapshot
