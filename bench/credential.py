@@ -13,7 +13,13 @@ In one process, on one generated ES256 YRD health code (our claim set under HCER
 Rounds alternate and the best of each is kept. ``ratio`` = verify_per_s / raw_ecdsa_verify_per_s
 (the issue's aim: >= 0.5). Absolute rates depend on the machine; compare ratios between commits.
 
-    python bench/credential.py [--count 3000] [--rounds 3] [--json]
+``reeval_residents_per_s`` and ``reeval_peak_mb`` come from ``bench/healthcode_reeval.py`` run
+at ``--reeval`` synthetic residents (default 100,000, small so this benchmark stays quick; the
+issue's aim is for 10 million: run that script with ``--residents 10000000`` for it). The peak
+is the process's RSS while re-evaluating, so it includes what the verification runs left.
+``--reeval 0`` skips it and prints null for both.
+
+    python bench/credential.py [--count 3000] [--rounds 3] [--reeval 100000] [--json]
 """
 
 from __future__ import annotations
@@ -24,8 +30,9 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
@@ -34,6 +41,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.x509.oid import NameOID
 
+if not __package__:  # run as `python bench/credential.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import healthcode_reeval  # after the path fix above
 from dyrd.credential import encode_hc1, verify
 from dyrd.credential.compute import base45, cose, hcert
 from dyrd.credential.compute import revocation as rc
@@ -64,6 +75,8 @@ class BenchResult:
     raw_ecdsa_verify_per_s: float
     ratio: float
     issue_per_s: float
+    reeval_residents_per_s: float | None = None
+    reeval_peak_mb: float | None = None
 
 
 def _certificate(key: ec.EllipticCurvePrivateKey) -> bytes:
@@ -235,6 +248,16 @@ def measure(count: int = 3000, rounds: int = 3) -> BenchResult:
     )
 
 
+def with_reeval(result: BenchResult, residents: int) -> BenchResult:
+    """``result`` with the batch re-evaluation figures of ``residents`` synthetic residents."""
+    reeval = healthcode_reeval.measure(residents, baseline=min(residents, 100))
+    return replace(
+        result,
+        reeval_residents_per_s=float(reeval.reeval_residents_per_s),
+        reeval_peak_mb=reeval.reeval_peak_mb,
+    )
+
+
 def render(result: BenchResult) -> str:
     """A human-readable summary."""
     return "\n".join(
@@ -244,6 +267,8 @@ def render(result: BenchResult) -> str:
             f"bare ECDSA P-256 verify      {result.raw_ecdsa_verify_per_s:>10.0f} /s",
             f"ratio verify / bare          {result.ratio:>10.3f}   (aim >= 0.5)",
             f"HC1 issue (encode + sign)    {result.issue_per_s:>10.0f} /s",
+            f"batch re-evaluation          {result.reeval_residents_per_s or 0:>10.0f} residents/s"
+            f"   peak {result.reeval_peak_mb or 0:.1f} MB",
         ]
     )
 
@@ -253,11 +278,16 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], object] = print
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--count", type=int, default=3000, help="calls per measurement")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds")
+    parser.add_argument(
+        "--reeval", type=int, default=100_000, help="residents re-evaluated (0: skip)"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
-    if args.count < 1 or args.rounds < 1:
-        parser.error("--count and --rounds must be at least 1")
+    if args.count < 1 or args.rounds < 1 or args.reeval < 0:
+        parser.error("--count and --rounds must be at least 1, --reeval at least 0")
     result = measure(count=args.count, rounds=args.rounds)
+    if args.reeval:
+        result = with_reeval(result, args.reeval)
     out(json.dumps(asdict(result)) if args.json else render(result))
     return 0
 

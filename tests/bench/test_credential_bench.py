@@ -19,9 +19,10 @@ def test_measure_gives_positive_rates() -> None:
 
 
 def test_json_output_has_exactly_the_brief_keys() -> None:
-    """--json prints the five keys the issue names (revocation/policy fields come later)."""
+    """--json prints the seven keys the issue names, re-evaluation included."""
     lines: list[str] = []
-    assert credential.main(["--count", "10", "--rounds", "1", "--json"], out=lines.append) == 0
+    argv = ["--count", "10", "--rounds", "1", "--reeval", "200", "--json"]
+    assert credential.main(argv, out=lines.append) == 0
     data = json.loads(lines[0])
     assert set(data) == {
         "verify_per_s",
@@ -29,4 +30,20 @@ def test_json_output_has_exactly_the_brief_keys() -> None:
         "raw_ecdsa_verify_per_s",
         "ratio",
         "issue_per_s",
+        "reeval_residents_per_s",
+        "reeval_peak_mb",
     }
+    assert data["reeval_residents_per_s"] > 0
+    assert data["reeval_peak_mb"] > 0
+
+
+def test_reeval_can_be_skipped() -> None:
+    """--reeval 0 leaves the re-evaluation figures null."""
+    lines: list[str] = []
+    assert (
+        credential.main(["--count", "5", "--rounds", "1", "--reeval", "0", "--json"], lines.append)
+        == 0
+    )
+    data = json.loads(lines[0])
+    assert data["reeval_residents_per_s"] is None
+    assert data["reeval_peak_mb"] is None
