@@ -17,6 +17,11 @@ CASES: list[tuple[Any, Any]] = [
     ({"var": "x.0.y"}, {"x": [{"y": 1}]}),
     ({"var": "x.y"}, {"x": {"z": 1}}),
     ({"var": 1}, [1, 2]),
+    ({"var": "a..b"}, {"a": {"": {"b": 3}}}),
+    ({"var": "a.1"}, {"a": "xyz"}),
+    ({"var": "a.x"}, {"a": [1]}),
+    ({"var": "a.5"}, {"a": (1, 2)}),
+    ({"var": "a.b"}, {"a": {"b": 0}}),
     ({"!": [{"var": "1"}]}, [None, None]),
     ({"and": [{"var": "0"}, {"var": "1"}]}, [None, True]),
     ({"and": [{"var": "0"}, {"var": "1"}, {"var": "2"}]}, [True, None, False]),
@@ -68,6 +73,13 @@ def _outcome(fn: Any) -> tuple[str, Any]:
 def test_compiled_agrees_with_the_interpreter(expr: Any, data: Any) -> None:
     compiled = compile_expression(expr)
     assert _outcome(lambda: compiled(data)) == _outcome(lambda: evaluate(expr, data))
+
+
+def test_policy_times_are_written_as_the_datetime_path_writes_them() -> None:
+    for value in (0, 1, 1_700_000_000, 253402300799, 253402300800, -1, 1.5, True, None, "1"):
+        when = acceptance._seconds(value)
+        expected = None if when is None else acceptance._iso(when)
+        assert acceptance._iso_of(value) == expected
 
 
 def test_deep_expressions_still_raise() -> None:

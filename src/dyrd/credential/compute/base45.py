@@ -8,6 +8,7 @@ ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 """RFC 9285 section 4: the 45 characters of QR alphanumeric mode, in value order."""
 
 _INVALID = 0xFF
+_INVALID_BYTE = bytes([_INVALID])
 _TABLE = bytes(ALPHABET.index(chr(b)) if chr(b) in ALPHABET else _INVALID for b in range(256))
 """ASCII byte -> base45 value, 0xFF for bytes outside the alphabet (for ``bytes.translate``)."""
 
@@ -42,10 +43,11 @@ def decode(text: str) -> bytes:
     except UnicodeEncodeError:
         bad = next(c for c in text if ord(c) > 0x7F)
         raise Base45Error(f"character {bad!r} is not in the base45 alphabet") from None
-    values = np.frombuffer(raw.translate(_TABLE), dtype=np.uint8)
-    if values.size and int(values.max()) == _INVALID:
-        bad = text[int(np.argmax(values == _INVALID))]
+    translated = raw.translate(_TABLE)
+    if _INVALID_BYTE in translated:  # a C-level scan, cheaper than an array reduction
+        bad = text[translated.index(_INVALID_BYTE)]
         raise Base45Error(f"character {bad!r} is not in the base45 alphabet")
+    values = np.frombuffer(translated, dtype=np.uint8)
     full = len(values) - len(values) % 3
     groups = values[:full].reshape(-1, 3).astype(np.uint32)
     numbers = groups[:, 0] + groups[:, 1] * 45 + groups[:, 2] * 2025

@@ -58,6 +58,9 @@ _EC_HASHES: dict[Algorithm, hashes.HashAlgorithm] = {
 The curve is only a recommendation, and upstream ES/401 signs ES256 with a P-384 key.
 """
 
+_ECDSA: dict[Algorithm, ec.ECDSA] = {alg: ec.ECDSA(h) for alg, h in _EC_HASHES.items()}
+"""The signature algorithm objects, made once (immutable; verification runs per QR code)."""
+
 _ISSUE_SIZES = {Algorithm.ES256: 64, Algorithm.ES384: 96}
 """Signature sizes when issuing: P-256 for ES256, P-384 for ES384 (hcert_spec v1.0.8 §3.3.2)."""
 
@@ -209,7 +212,7 @@ def verify(alg: Algorithm, key: PublicKey, data: bytes, signature: bytes) -> boo
                 return False
             r = int.from_bytes(signature[:size], "big")
             s = int.from_bytes(signature[size:], "big")
-            key.verify(encode_dss_signature(r, s), data, ec.ECDSA(_EC_HASHES[alg]))
+            key.verify(encode_dss_signature(r, s), data, _ECDSA[alg])
         elif alg is Algorithm.PS256:
             if not isinstance(key, rsa.RSAPublicKey):
                 return False

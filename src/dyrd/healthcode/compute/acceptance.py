@@ -31,6 +31,7 @@ import base64
 import functools
 import json
 import re
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -290,6 +291,22 @@ def _iso(at: datetime) -> str:
     return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+_LAST_SECOND = 253402300799
+"""9999-12-31T23:59:59Z: the last epoch second ``datetime`` can show."""
+
+
+def _iso_of(value: Any) -> str | None:
+    """``_iso(_seconds(value))``, None where that is None; whole seconds formatted directly.
+
+    Claims hold whole epoch seconds: ``time.strftime`` writes exactly what ``isoformat``
+    writes for them (no fraction, four-digit years from 1970) at a third of the cost.
+    """
+    if type(value) is int and 0 <= value <= _LAST_SECOND:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(value))
+    when = _seconds(value)
+    return None if when is None else _iso(when)
+
+
 def _seconds(value: Any) -> datetime | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
@@ -308,17 +325,15 @@ def policy_data(
     at: datetime,
 ) -> dict[str, Any]:
     """The CertLogic data context of a verified code (see the module docstring)."""
-    negative = _seconds(claim.get("t"))
-    issued, expires = _seconds(issued_at), _seconds(expires_at)
     return {
         "payload": {
             "colour": claim.get("c"),
             "jurisdiction": claim.get("j"),
             "rule": claim.get("r"),
             "rule_version": claim.get("rv"),
-            "issued_at": None if issued is None else _iso(issued),
-            "expires_at": None if expires is None else _iso(expires),
-            "test": {"negative_at": None if negative is None else _iso(negative)},
+            "issued_at": _iso_of(issued_at),
+            "expires_at": _iso_of(expires_at),
+            "test": {"negative_at": _iso_of(claim.get("t"))},
         },
         "external": {
             "checkpoint": checkpoint,

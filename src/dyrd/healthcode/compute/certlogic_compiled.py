@@ -15,7 +15,7 @@ that calls the interpreter, which then reports the problem exactly as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from dyrd.healthcode.compute import certlogic
@@ -59,8 +59,7 @@ def _compile(expr: Any) -> Compiled:  # noqa: PLR0911  # one branch per operatio
     assert isinstance(expr, Mapping)  # noqa: S101  # guaranteed by validate()
     (op,) = expr.keys()
     if op == "var":
-        path = expr[op]
-        return lambda data: _var(path, data)
+        return _compile_var(expr[op])
     args = [_compile(a) for a in expr[op]]
     if op == "if":
         guard, then, otherwise = args
@@ -75,6 +74,33 @@ def _compile(expr: Any) -> Compiled:  # noqa: PLR0911  # one branch per operatio
     if op in COMPARISONS or op in DATE_COMPARISONS:
         return lambda data: _compare(op, [a(data) for a in args])
     return _values_operation(op, args)
+
+
+def _compile_var(path: Any) -> Compiled:
+    """``_var(path, data)`` with the path split once; plain dicts are walked directly."""
+    if _is_int(path):
+        path = str(path)
+    if not isinstance(path, str) or path == "":
+        return lambda data: _var(path, data)
+    fragments = tuple(path.split("."))
+
+    def run(data: Any) -> Any:  # certlogic._var's walk, step for step
+        current = data
+        for fragment in fragments:
+            if type(current) is dict or isinstance(current, Mapping):
+                current = current.get(fragment)
+            elif isinstance(current, Sequence) and not isinstance(current, str):
+                if not fragment.isdigit():
+                    return None
+                index = int(fragment)
+                current = current[index] if index < len(current) else None
+            else:
+                return None
+            if current is None:
+                return None
+        return current
+
+    return run
 
 
 def _and(args: list[Compiled]) -> Compiled:
