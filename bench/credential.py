@@ -156,7 +156,10 @@ def _snapshot(kid: bytes) -> rc.RevocationSnapshot:
     entries = frozenset(
         rc.Entry(kid, rc.HashType.SIGNATURE, i.to_bytes(16, "big")) for i in range(REVOKED_ENTRIES)
     )
-    return rc.RevocationSnapshot.from_states([rc.ListState("CN-YRD/GOV/330000", 1, entries)])
+    issuer = "CN-YRD/GOV/330000"
+    return rc.RevocationSnapshot.from_states(
+        [rc.ListState(issuer, 1, entries)], owners=lambda _kid: frozenset({issuer})
+    )
 
 
 def _rate(fn: Callable[[], object], count: int) -> tuple[float, list[float]]:

@@ -27,7 +27,11 @@ from dyrd.credential import revocation_api as credential_revocation_api
 from dyrd.credential.adapters.revocation_client import (
     DEFAULT_INTERVAL as REVOCATION_SYNC_SECONDS,
 )
-from dyrd.credential.adapters.revocation_client import DirectoryKeys, RevocationClient
+from dyrd.credential.adapters.revocation_client import (
+    DirectoryKeys,
+    RevocationClient,
+    TrustListOwners,
+)
 from dyrd.credential.ports import CertificateSource
 from dyrd.credential.service.revocation import local_snapshot as credential_local_revocations
 from dyrd.economy import api as economy_api
@@ -482,19 +486,22 @@ def _wire_federated_node(app: FastAPI, settings: Settings, parts: AppParts) -> N
             app.state.exchange_gateway.close()
 
     app.router.lifespan_context = lifespan
-    _wire_revocation_sync(app, settings, parts, client)
+    _wire_revocation_sync(app, settings, parts, client, trust_list)
 
 
 def credential_revocation_client(
     settings: Settings | None = None,
     *,
     directory: DirectoryClient | None = None,
+    trust_list: TrustListClient | None = None,
     clock: Clock = utc_now,
 ) -> RevocationClient:
     """A verifier's copy of issuers' revocation lists, found and checked via the directory.
 
     Without ``directory`` (the CLI's `dyrd credential revocation sync`) it reads the directory
-    once from DYRD_DIRECTORY_URL / DYRD_DIRECTORY_ROOT_KEY and closes it with the client.
+    once from DYRD_DIRECTORY_URL / DYRD_DIRECTORY_ROOT_KEY and closes it with the client; without
+    ``trust_list`` it syncs the signed trust list once the same way. Entries count only under
+    kids that trust list gives the issuer that signed them.
     """
     settings = settings or Settings()
     closing = []
@@ -514,11 +521,17 @@ def credential_revocation_client(
         )
         directory.refresh()
         closing.append(directory.close)
+    if trust_list is None:
+        trust_list = credential_trust_list_client(settings, clock=clock, directory=directory)
+        trust_list.refresh()
+        closing.append(trust_list.close)
     keys = DirectoryKeys(directory, clock)
     return RevocationClient(
         keys.issuers,
         node_url=keys.node_url,
         keys=keys,
+        # The list held even when expired: who owns a kid does not change with its validity.
+        kid_owners=TrustListOwners(trust_list.current),
         cache_dir=settings.directory_cache_path.parent / "revocation",
         clock=clock,
         interval=REVOCATION_SYNC_SECONDS,
@@ -528,10 +541,16 @@ def credential_revocation_client(
 
 
 def _wire_revocation_sync(
-    app: FastAPI, settings: Settings, parts: AppParts, directory: DirectoryClient
+    app: FastAPI,
+    settings: Settings,
+    parts: AppParts,
+    directory: DirectoryClient,
+    trust_list: TrustListClient,
 ) -> None:
     """A member node syncs the other issuers' revocation lists while it serves."""
-    client = credential_revocation_client(settings, directory=directory, clock=parts.clock)
+    client = credential_revocation_client(
+        settings, directory=directory, trust_list=trust_list, clock=parts.clock
+    )
     app.state.credential_revocation_client = client
     app.state.healthcode_revocation = lambda _session: client
     inner = app.router.lifespan_context

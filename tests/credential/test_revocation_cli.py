@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from dyrd.cli.main import app
 
 ISSUER = "CN-YRD/GOV/330000"
 KID = "0102030405060708"
+"""Replaced by the kid of ISSUER's own DSC (made in ``url``): only an owner's kid revokes."""
 
 
 @pytest.fixture(autouse=True)
@@ -38,11 +40,27 @@ def ok(url: str, *args: str) -> Result:
 
 
 @pytest.fixture
-def url(tmp_path: Path) -> str:
+def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("DYRD_KEY_DIR", str(tmp_path / "keys"))
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     ok(db, "db", "upgrade")
     ok(db, "member", "load")
+    ok(db, "key", "init")
+    made = json.loads(ok(db, "trust", "cert", "issue", "--member", ISSUER, "--json").stdout)
+    monkeypatch.setattr(f"{__name__}.KID", base64.b64decode(made["active"]["kid"]).hex())
     return db
+
+
+def test_revoking_under_another_members_kid_is_refused(url: str) -> None:
+    other = "CN-YRD/GOV/310000"
+    made = json.loads(ok(url, "trust", "cert", "issue", "--member", other, "--json").stdout)
+    kid = base64.b64decode(made["active"]["kid"]).hex()
+    refused = run(
+        url, "credential", "revocation", "revoke", "--issuer", ISSUER, "--reason", "r",
+        "--kid", kid, "--type", "UCI", "--hash", "ab" * 16,
+    )  # fmt: skip
+    assert refused.exit_code != 0
+    assert kid in refused.output
 
 
 def test_revoke_list_lift_status(url: str) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -16,9 +18,10 @@ from dyrd.core.b64 import b64url_decode
 from dyrd.core.clock import Clock
 from dyrd.core.errors import ConflictError, PermissionDenied, ValidationFailed
 from dyrd.core.types import Role
+from dyrd.credential.compute import hcert
 from dyrd.credential.compute import revocation as rc
 from dyrd.credential.compute import revocation_document as rd
-from dyrd.credential.errors import AlreadyRevoked, RevocationNotLifted
+from dyrd.credential.errors import AlreadyRevoked, KidNotOwned, RevocationNotLifted
 from dyrd.credential.revocation_schemas import RevocationCreate
 from dyrd.credential.service import revocation as service
 from dyrd.trust import service as trust_service
@@ -27,6 +30,7 @@ from tests.fakes import FakeAuthenticator, InMemoryKeyStore
 ISSUER = "CN-YRD/GOV/330000"
 OTHER = "CN-YRD/GOV/310000"
 KID = "0102030405060708"
+"""Replaced in every test by the kid of ISSUER's own DSC (``own_dsc``)."""
 STEWARD = Principal("zj.steward", {ISSUER: frozenset({Role.DATA_STEWARD})})
 VIEWER = Principal("zj.viewer", {ISSUER: frozenset({Role.VIEWER})})
 OUTSIDER = Principal("sh.steward", {OTHER: frozenset({Role.DATA_STEWARD})})
@@ -55,6 +59,23 @@ def keystore(session: Session, clock: Clock) -> InMemoryKeyStore:
     return store
 
 
+def _dsc_kid(session: Session, member: str, keystore: InMemoryKeyStore, clock: Clock) -> str:
+    made = trust_service.issue_certificate(
+        session, member, keystore=keystore, by=Actor.system(), clock=clock
+    )
+    return base64.b64decode(made.active.kid).hex()
+
+
+@pytest.fixture(autouse=True)
+def own_dsc(
+    session: Session, keystore: InMemoryKeyStore, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """ISSUER holds a DSC and the tests revoke under its kid (only an owner's kid may be)."""
+    kid = _dsc_kid(session, ISSUER, keystore, clock)
+    monkeypatch.setattr(f"{__name__}.KID", kid)
+    return kid
+
+
 def _checker(session: Session) -> rd.SignatureCheck:
     def check(kid: str, alg: str, data: bytes, signature: bytes) -> str | None:
         key = trust_service.get_key(session, kid)
@@ -77,6 +98,72 @@ def test_a_steward_revokes_and_the_list_version_grows(session: Session, clock: C
     status = {s.issuer_member: s for s in service.list_status(session)}
     assert status[ISSUER].version == 2
     assert status[ISSUER].standing == 2
+
+
+def _code(session: Session, member: str, keystore: InMemoryKeyStore, clock: Clock) -> str:
+    """An HC1 code signed with ``member``'s active DSC key."""
+    dsc = trust_service.document_signer(session, member, keystore=keystore, at=clock())
+    claims: dict[int, Any] = {1: "CN", 4: 1_900_000_000, 6: 1_790_000_000, -260: {1: {"ci": "U1"}}}
+    return hcert.encode_hc1(claims, sign=dsc.signer.sign, alg=-7, kid=dsc.kid)
+
+
+def test_a_member_cannot_revoke_under_another_members_kid(
+    session: Session, clock: Clock, keystore: InMemoryKeyStore
+) -> None:
+    other_kid = _dsc_kid(session, OTHER, keystore, clock)
+    with pytest.raises(KidNotOwned) as caught:
+        service.revoke(session, _body(1, kid=other_kid), by=STEWARD, clock=clock)
+    assert other_kid in caught.value.message
+    assert "无权" in caught.value.message_zh
+    with pytest.raises(KidNotOwned):  # a kid no DSC has
+        service.revoke(session, _body(1, kid="ffffffffffffffff"), by=STEWARD, clock=clock)
+    assert service.list_version(session, ISSUER) == 0
+
+
+def test_revoking_by_text_needs_the_issuers_own_signature(
+    session: Session, clock: Clock, keystore: InMemoryKeyStore
+) -> None:
+    own = _code(session, ISSUER, keystore, clock)
+    body = {"issuer_member": ISSUER, "reason": "r", "hash_types": ["SIGNATURE"]}
+    made = service.revoke(
+        session,
+        RevocationCreate.model_validate({**body, "credential": own}),
+        by=STEWARD,
+        clock=clock,
+    )
+    assert len(made) == 1
+    # Another member's code: its kid is not ISSUER's.
+    _dsc_kid(session, OTHER, keystore, clock)
+    theirs = _code(session, OTHER, keystore, clock)
+    with pytest.raises(KidNotOwned):
+        service.revoke(
+            session,
+            RevocationCreate.model_validate({**body, "credential": theirs}),
+            by=STEWARD,
+            clock=clock,
+        )
+    # A forgery under ISSUER's kid, signed by some other key: its signature does not verify.
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from dyrd.trust.compute import jose
+
+    stray = ec.generate_private_key(ec.SECP256R1())
+
+    def sign(data: bytes) -> bytes:
+        return jose.es256_raw_from_der(stray.sign(data, ec.ECDSA(hashes.SHA256())))
+
+    forged = hcert.encode_hc1(
+        {1: "CN", 4: 1_900_000_000}, sign=sign, alg=-7, kid=bytes.fromhex(KID)
+    )
+    with pytest.raises(KidNotOwned) as caught:
+        service.revoke(
+            session,
+            RevocationCreate.model_validate({**body, "credential": forged}),
+            by=STEWARD,
+            clock=clock,
+        )
+    assert "signature" in caught.value.message
 
 
 def test_only_stewards_of_the_issuer_may_revoke(session: Session, clock: Clock) -> None:

@@ -18,9 +18,8 @@ from typing import Any
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from dyrd import bootstrap
 from dyrd.core.actor import Actor
@@ -28,19 +27,24 @@ from dyrd.core.auth import Principal
 from dyrd.core.config import Settings
 from dyrd.core.db import create_db_engine, make_session_factory
 from dyrd.core.types import Role
-from dyrd.credential.adapters.revocation_client import DirectoryKeys, RevocationClient
+from dyrd.credential.adapters.revocation_client import (
+    DirectoryKeys,
+    RevocationClient,
+    TrustListOwners,
+)
 from dyrd.credential.compute import hcert
 from dyrd.credential.compute import revocation as rc
+from dyrd.credential.models import Revocation
 from dyrd.trust import service as trust_service
 from dyrd.trust.adapters.directory_client import DirectoryClient
-from dyrd.trust.compute import jose
+from dyrd.trust.adapters.trust_list_client import TrustListClient
 from tests.conftest import fixed_clock
 from tests.fakes import FakeAuthenticator, InMemoryKeyStore
 from tests.trust.test_directory_client import ThreadedServer, free_port
 
 ISSUER = "CN-YRD/GOV/330000"
 STEWARD = Principal("zj.steward", {ISSUER: frozenset({Role.DATA_STEWARD})})
-DSC_KID = bytes.fromhex("a1b2c3d4e5f60718")
+OTHER = "CN-YRD/GOV/310000"
 SYNC_INTERVAL = 0.2
 TARGET_SECONDS = 300.0
 
@@ -50,6 +54,9 @@ class Issuer:
     url: str
     root: dict[str, str]
     server: ThreadedServer
+    signer: trust_service.DocumentSigner
+    other_kid: bytes
+    db_url: str
 
 
 @pytest.fixture
@@ -75,7 +82,13 @@ def issuer(tmp_path: Path) -> Iterator[Issuer]:
         trust_service.set_node(
             session, ISSUER, url=base, services=[], by=Actor.system(), clock=fixed_clock
         )
+        for member in (ISSUER, OTHER):
+            trust_service.issue_certificate(
+                session, member, keystore=keystore, by=Actor.system(), clock=fixed_clock
+            )
         root = trust_service.root_public_jwk(session)
+        signer = trust_service.document_signer(session, ISSUER, keystore=keystore, at=fixed_clock())
+        other = trust_service.document_signer(session, OTHER, keystore=keystore, at=fixed_clock())
     settings = Settings(database_url=url, ledger_checkpoint_seconds=0, key_dir=tmp_path / "k")
     app = bootstrap.build_app(settings, engine=engine, clock=fixed_clock)
     app.state.trust_keystore = keystore
@@ -83,20 +96,31 @@ def issuer(tmp_path: Path) -> Iterator[Issuer]:
     server = ThreadedServer(app, port)
     server.start()
     try:
-        yield Issuer(base, root, server)
+        yield Issuer(base, root, server, signer, other.kid, url)
     finally:
         server.stop()
         engine.dispose()
 
 
-def _credential() -> str:
-    key = ec.generate_private_key(ec.SECP256R1())
-
-    def sign(data: bytes) -> bytes:
-        return jose.es256_raw_from_der(key.sign(data, ec.ECDSA(hashes.SHA256())))
-
+def _credential(issuer: Issuer) -> str:
+    """A fresh code signed with the issuer's DSC key (ECDSA: a new signature each time)."""
     claims: dict[int, Any] = {1: "CN", 4: 1_900_000_000, 6: 1_790_000_000, -260: {1: {"ver": "1"}}}
-    return hcert.encode_hc1(claims, sign=sign, alg=-7, kid=DSC_KID)
+    signer = issuer.signer
+    return hcert.encode_hc1(claims, sign=signer.signer.sign, alg=-7, kid=signer.kid)
+
+
+def _owners(issuer: Issuer, tmp_path: Path, directory: DirectoryClient) -> TrustListOwners:
+    """Kid owners from the verifier's own synced copy of the signed trust list."""
+    trust_list = TrustListClient(
+        f"{issuer.url}/api/v1/trust/trust-list",
+        root_public_jwk=issuer.root,
+        cache_path=tmp_path / "trust-list.json",
+        clock=fixed_clock,
+        directory=directory,
+    )
+    trust_list.refresh()
+    trust_list.close()  # the list stays held (and cached) after the pool closes
+    return TrustListOwners(trust_list.current)
 
 
 def _verifier(
@@ -122,6 +146,7 @@ def _verifier(
         keys.issuers,
         node_url=keys.node_url,
         keys=keys,
+        kid_owners=_owners(issuer, tmp_path, directory),
         cache_dir=tmp_path / "revocation",
         clock=fixed_clock,
         interval=interval,
@@ -150,9 +175,9 @@ def test_a_revocation_reaches_the_verifier_within_the_sync_interval(
     closers: list[DirectoryClient],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    text = _credential()
+    text = _credential(issuer)
     coords = rc.read_coordinates(text)
-    assert coords.kid == DSC_KID
+    assert coords.kid == issuer.signer.kid
     app, client = _verifier(issuer, tmp_path, SYNC_INTERVAL, closers)
     client.start()
     try:
@@ -186,7 +211,7 @@ def test_a_revocation_reaches_the_verifier_within_the_sync_interval(
 def test_the_verifier_works_offline_from_its_cache_and_catches_up(
     issuer: Issuer, tmp_path: Path, closers: list[DirectoryClient]
 ) -> None:
-    text = _credential()
+    text = _credential(issuer)
     coords = rc.read_coordinates(text)
     assert _revoke(issuer, text, ["SIGNATURE"]).status_code == 201
     _app, client = _verifier(issuer, tmp_path, 60, closers)
@@ -204,7 +229,7 @@ def test_the_verifier_works_offline_from_its_cache_and_catches_up(
         assert offline.is_revoked(coords.kid, coords.signature)  # still answers
     # Back online: the next sync catches up with a delta, not the whole list.
     issuer.server.start()
-    second = _credential()
+    second = _credential(issuer)
     assert _revoke(issuer, second, ["SIGNATURE"]).status_code == 201
     back = _verifier_offline(issuer, tmp_path, closers)
     with back:
@@ -231,6 +256,65 @@ def _verifier_offline(
         [ISSUER],
         node_url=keys.node_url,
         keys=keys,
+        kid_owners=_owners(issuer, tmp_path, directory),
         cache_dir=tmp_path / "revocation",
         clock=fixed_clock,
     )
+
+
+def test_a_forged_cross_member_revocation_does_not_revoke(
+    issuer: Issuer, tmp_path: Path, closers: list[DirectoryClient]
+) -> None:
+    """A node that signs a list naming another member's kid (its service refuses; here the
+    row is written to its database directly) revokes nothing at the verifier: the trust list
+    gives that kid to the other member. Kids the trust list does not know are ignored too."""
+    victim = rc.signature_hash(bytes(range(64)), alg=-7)
+    engine = create_db_engine(issuer.db_url)
+    try:
+        with make_session_factory(engine)() as session:
+            made = _revoke(issuer, _credential(issuer), ["SIGNATURE"])
+            assert made.status_code == 201, made.text
+            refused = httpx.post(
+                f"{issuer.url}/api/v1/credential/revocations",
+                json={
+                    "issuer_member": ISSUER,
+                    "reason": "not ours",
+                    "kid": issuer.other_kid.hex(),
+                    "hash_type": "SIGNATURE",
+                    "hash": victim.hex(),
+                },
+                headers={"Authorization": "Bearer steward"},
+                timeout=10,
+            )
+            assert refused.status_code == 403, refused.text
+            assert "revocation-kid-not-owned" in refused.json()["type"]
+            # The forgery: rows under OTHER's kid and an unknown kid, in ISSUER's signed list.
+            own = session.query(Revocation).one()
+            for kid in (issuer.other_kid, b"\x00" * 8):
+                session.add(
+                    Revocation(
+                        issuer_member=ISSUER,
+                        kid=kid.hex(),
+                        hash_type="SIGNATURE",
+                        hash=victim.hex(),
+                        reason="forged",
+                        version=own.version,
+                        created_at=own.created_at,
+                        created_by="forger",
+                        created_for=ISSUER,
+                    )
+                )
+            session.execute(update(Revocation).values(version=own.version))
+            session.commit()
+    finally:
+        engine.dispose()
+    _app, client = _verifier(issuer, tmp_path, 60, closers)
+    with client:
+        status = client.sync()
+        assert status.state == "fresh"
+        (held,) = status.issuers
+        assert held.entries == 3  # the signed document carried all three
+        assert held.ignored_foreign == 2
+        assert status.ignored_foreign == 2
+        assert not client.snapshot().has(issuer.other_kid, rc.HashType.SIGNATURE, victim)
+        assert not client.snapshot().has(b"\x00" * 8, rc.HashType.SIGNATURE, victim)

@@ -353,7 +353,7 @@ def test_trust_page_lists_csca_dscs_with_kid_and_status_and_revocations(
         RevocationCreate(
             issuer_member=ZJ,
             reason="test",
-            kid="00" * 8,
+            kid=base64.b64decode(second.active.kid).hex(),  # only ZJ's own kid may be revoked
             hash_type=HashType.SIGNATURE,
             hash="11" * 16,
         ),

@@ -6,7 +6,13 @@ errors are for requests that cannot be understood (no text, an unreadable certif
 
 from __future__ import annotations
 
-from dyrd.core.errors import ConflictError, DyrdError, PayloadTooLarge, ValidationFailed
+from dyrd.core.errors import (
+    ConflictError,
+    DyrdError,
+    PayloadTooLarge,
+    PermissionDenied,
+    ValidationFailed,
+)
 
 
 class CredentialError(DyrdError):
@@ -63,3 +69,11 @@ class RevocationNotLifted(CredentialError, ConflictError):
     code = "revocation-already-lifted"
     title = "Revocation already lifted"
     title_zh = "吊销已撤销"
+
+
+class KidNotOwned(CredentialError, PermissionDenied):
+    """A revocation under a key id whose document-signer certificate is not the issuer's."""
+
+    code = "revocation-kid-not-owned"
+    title = "Key id not the issuer's"
+    title_zh = "密钥标识不属于签发方"

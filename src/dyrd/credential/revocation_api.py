@@ -143,9 +143,11 @@ def revocation_sync(*, request: Request) -> SyncStatusRead:
                 entries=i.entries,
                 last_success_at=i.last_success_at,
                 last_error=i.last_error,
+                ignored_foreign=i.ignored_foreign,
             )
             for i in sync.issuers
         ],
+        ignored_foreign=sync.ignored_foreign,
     )
 
 

@@ -194,11 +194,18 @@ def build_app(*, client: Callable[[], RevocationClient] | None = None) -> typer.
                 "bytes": i.last_bytes,
                 "last_success_at": i.last_success_at,
                 "last_error": i.last_error,
+                "ignored_foreign": i.ignored_foreign,
             }
             for i in result.issuers
         ]
         if as_json:
-            print_json({"state": result.state, "issuers": rows})
+            print_json(
+                {
+                    "state": result.state,
+                    "issuers": rows,
+                    "ignored_foreign": result.ignored_foreign,
+                }
+            )
             return
         print_table(
             f"吊销列表同步 Revocation sync: {result.state}",

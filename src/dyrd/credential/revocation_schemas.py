@@ -108,6 +108,8 @@ class SyncIssuerRead(BaseModel):
     entries: int
     last_success_at: datetime | None = None
     last_error: str | None = None
+    ignored_foreign: int = 0
+    """Entries not honoured: the held trust list does not give their kid to this issuer."""
 
 
 class SyncStatusRead(BaseModel):
@@ -116,3 +118,4 @@ class SyncStatusRead(BaseModel):
     state: str
     interval_seconds: float
     issuers: list[SyncIssuerRead]
+    ignored_foreign: int = 0

@@ -66,6 +66,7 @@ from dyrd.trust.service import (
     set_node,
     set_user_active,
     signed_trust_list,
+    trust_list_version,
     verify_signature,
 )
 from dyrd.trust.types import (
@@ -154,6 +155,7 @@ __all__ = [
     "set_node",
     "set_user_active",
     "signed_trust_list",
+    "trust_list_version",
     "verify_directory",
     "verify_dsc",
     "verify_signature",

@@ -168,8 +168,9 @@ def test_snapshot_answers_by_signature_and_uci() -> None:
             }
         ),
     )
-    snap = rc.RevocationSnapshot.from_states([state])
+    snap = rc.RevocationSnapshot.from_states([state], owners=_owners({KID: ISSUER}))
     assert snap.versions == {ISSUER: 2}
+    assert snap.ignored_foreign == {ISSUER: 0}
     assert snap.partition_count == 2
     assert snap.is_revoked(KID, sig)
     assert not snap.is_revoked(KID, other_sig)
@@ -177,6 +178,50 @@ def test_snapshot_answers_by_signature_and_uci() -> None:
     assert snap.is_revoked(KID, other_sig, uci, country="CN")
     assert not snap.is_revoked(KID, other_sig, uci)  # UCI alone is not what was revoked
     assert not snap.is_revoked(KID, b"\x01\x02\x03")  # odd "ECDSA" signature: not a crash
+
+
+def _owners(table: dict[bytes, str]) -> rc.KidOwners:
+    return lambda kid: frozenset({table[kid]}) if kid in table else frozenset()
+
+
+def test_membership_of_departments() -> None:
+    assert rc.belongs_to("CN-YRD/GOV/330000", "CN-YRD/GOV/330000")
+    assert rc.belongs_to("CN-YRD/GOV/330000/WSJKW", "CN-YRD/GOV/330000")
+    assert not rc.belongs_to("CN-YRD/GOV/330000", "CN-YRD/GOV/330000/WSJKW")
+    assert not rc.belongs_to("CN-YRD/GOV/310000", "CN-YRD/GOV/330000")
+    assert not rc.belongs_to("CN-YRD/GOV/3300001", "CN-YRD/GOV/330000")
+    assert not rc.belongs_to("CN-YRD/GOV/330000", "CN-YRD")  # the region owns no member's keys
+
+
+def test_a_forged_cross_member_entry_is_not_honoured() -> None:
+    """Member A's signed list naming member B's kid revokes nothing; unknown kids neither."""
+    a, b = "CN-YRD/GOV/310000", "CN-YRD/GOV/330000"
+    kid_a, kid_b, unknown = b"A" * 8, b"B" * 8, b"?" * 8
+    sig, _ = _es256_signature()
+    hash_ = rc.signature_hash(sig, alg=-7)
+    forged = rc.ListState(
+        a,
+        3,
+        frozenset(
+            {
+                rc.Entry(kid_b, rc.HashType.SIGNATURE, hash_),
+                rc.Entry(unknown, rc.HashType.SIGNATURE, hash_),
+                rc.Entry(kid_a, rc.HashType.UCI, rc.uci_hash("URN:UVCI:A")),
+            }
+        ),
+    )
+    owners = _owners({kid_a: a, kid_b: b})
+    snap = rc.RevocationSnapshot.from_states([forged, rc.ListState(b, 1)], owners=owners)
+    assert not snap.is_revoked(kid_b, sig)
+    assert not snap.is_revoked(unknown, sig)
+    assert snap.has(kid_a, rc.HashType.UCI, rc.uci_hash("URN:UVCI:A"))  # its own still counts
+    assert snap.ignored_foreign == {a: 2, b: 0}
+    # A kid two members' DSCs share is owned by neither alone.
+    shared: rc.KidOwners = lambda kid: frozenset({a, b})  # noqa: E731
+    assert not rc.owns_kid(shared, kid_a, a)
+    # B's own list under its kid is honoured.
+    own = rc.ListState(b, 1, frozenset({rc.Entry(kid_b, rc.HashType.SIGNATURE, hash_)}))
+    assert rc.RevocationSnapshot.from_states([own], owners=owners).is_revoked(kid_b, sig)
 
 
 def test_the_exact_list_decides_when_held() -> None:

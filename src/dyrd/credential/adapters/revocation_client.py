@@ -6,6 +6,11 @@ costs a 304. A document is used only when its signature verifies with a key the 
 for that very issuer; after applying a delta the client proves each touched partition equals
 the issuer's (count and Bloom-filter digest) and otherwise starts over from the full list.
 
+A signature proves only who signed a list, not that the signer issued the codes it names, so
+an entry counts only when the trust list the verifier holds puts the entry's kid (its DSC) under
+that very issuer or one of its departments; other entries, including any under a kid the held
+trust list does not know, are ignored and counted per issuer as ``ignored_foreign``.
+
 Each issuer's state is written to disk after every change and read back at start, so a
 checkpoint keeps checking revocations offline. Lookups read an immutable snapshot that a sync
 swaps in whole: a check never sees half a delta. EU DCC verifiers pull every 30 minutes; the
@@ -84,6 +89,35 @@ class DirectoryKeys:
         return None if member is None else member.node_url
 
 
+class TrustListOwners:
+    """Kid owners from a trust list source (``trust.TrustList`` or None): re-indexed whenever the
+    source hands out a different list object, so a synced trust-list change takes effect."""
+
+    def __init__(self, trust_list: Callable[[], trust.TrustList | None]) -> None:
+        self._trust_list = trust_list
+        self._held: trust.TrustList | None = None
+        self._index: dict[bytes, frozenset[str]] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"TrustListOwners(kids={len(self._index)})"
+
+    def __call__(self, kid: bytes) -> frozenset[str]:
+        """Members whose listed DSC has ``kid`` (empty when unknown or no list is held)."""
+        current = self._trust_list()
+        with self._lock:
+            if current is not self._held:
+                self._held = current
+                self._index = (
+                    {}
+                    if current is None
+                    else rc.kid_index(
+                        (e.kid, e.member_id) for e in current.entries if e.kind.value == "dsc"
+                    )
+                )
+            return self._index.get(bytes(kid), frozenset())
+
+
 class _Refused(Exception):
     """A sync of one issuer that produced nothing usable; the message says why."""
 
@@ -108,6 +142,8 @@ class IssuerStatus:
     last_success_at: datetime | None
     last_error: str | None
     last_bytes: int
+    ignored_foreign: int = 0
+    """Entries under kids the held trust list does not give this issuer: not honoured."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +154,11 @@ class SyncStatus:
     state: str
     interval: float
     issuers: tuple[IssuerStatus, ...]
+
+    @property
+    def ignored_foreign(self) -> int:
+        """Entries ignored across issuers because their kid is not the issuer's."""
+        return sum(i.ignored_foreign for i in self.issuers)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -162,7 +203,9 @@ class RevocationClient:
     """Keeps verified copies of the revocation lists of ``issuers``.
 
     ``node_url(member)`` finds an issuer's node (from the signed directory on a federated node);
-    ``keys`` checks document signatures. ``sync()`` syncs every issuer once; ``start()`` syncs
+    ``keys`` checks document signatures; ``kid_owners`` says whose DSC a kid is (e.g.
+    :class:`TrustListOwners` over the verifier's trust list) and only an issuer's own kids'
+    entries are honoured. ``sync()`` syncs every issuer once; ``start()`` syncs
     every ``interval`` seconds in a daemon thread until ``close()``, which also calls each of
     ``closing`` (e.g. to close a directory client made only for this one).
     """
@@ -173,6 +216,7 @@ class RevocationClient:
         *,
         node_url: Callable[[str], str | None],
         keys: IssuerKeys,
+        kid_owners: rc.KidOwners,
         cache_dir: Path,
         clock: Clock,
         interval: float = DEFAULT_INTERVAL,
@@ -187,6 +231,7 @@ class RevocationClient:
         self.cache_dir = cache_dir
         self._node_url = node_url
         self._keys = keys
+        self._kid_owners = kid_owners
         self._clock = clock
         self._freshness = freshness or timedelta(seconds=max(2 * interval, 1.0))
         self._include_bloom = include_bloom
@@ -240,6 +285,7 @@ class RevocationClient:
                     last_success_at=s.last_success,
                     last_error=s.last_error,
                     last_bytes=s.last_bytes,
+                    ignored_foreign=self._snapshot.ignored_foreign.get(name, 0),
                 )
                 for name, s in sorted(self._issuers.items())
             ]
@@ -275,9 +321,19 @@ class RevocationClient:
 
     def _build_snapshot(self) -> rc.RevocationSnapshot:
         with self._lock:
-            parts = [p for s in self._issuers.values() for p in s.partitions.values()]
-            versions = {name: s.state.version for name, s in self._issuers.items()}
-        return rc.RevocationSnapshot(parts, versions=versions)
+            held = dict(self._issuers)
+        parts: list[rc.Partition] = []
+        ignored: dict[str, int] = {}
+        for name, s in held.items():
+            kept, dropped = rc.owned_state(s.state, self._kid_owners)
+            ignored[name] = dropped
+            if not dropped:
+                parts.extend(s.partitions.values())
+            else:  # partitions are per kid: keep the owned kids' ones as they are
+                kids = {e.kid for e in kept.entries}
+                parts.extend(p for p in s.partitions.values() if p.key.kid in kids)
+        versions = {name: s.state.version for name, s in held.items()}
+        return rc.RevocationSnapshot(parts, versions=versions, ignored_foreign=ignored)
 
     # --- syncing -----------------------------------------------------------------------------
 
@@ -387,8 +443,11 @@ class RevocationClient:
             added = self._discover()
             changed = [self.sync_issuer(issuer) for issuer in list(self._issuers)]
             changed.append(added)
-            if any(changed):
-                self._snapshot = self._build_snapshot()
+            # Rebuilt every sync: the trust list (who owns which kid) may have changed alone.
+            fresh = self._build_snapshot()
+            previous = self._snapshot
+            self._snapshot = fresh
+            if any(changed) or fresh.ignored_foreign != previous.ignored_foreign:
                 callback = self.on_change
                 if callback is not None:
                     callback(self._snapshot)

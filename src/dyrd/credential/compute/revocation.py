@@ -35,7 +35,7 @@ uses the filters' digests to prove its copy equals the issuer's; one that keeps 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -274,6 +274,57 @@ def delta_since(issuer: str, events: Iterable[Event], since: int, version: int) 
     return Delta(issuer, since, version, frozenset(added), frozenset(removed))
 
 
+# --- who may revoke under a kid ------------------------------------------------------------------
+
+KidOwners = Callable[[bytes], Collection[str]]
+"""The members whose document-signer certificate (DSC) has this kid, as a trust list says;
+empty when the kid is unknown to it."""
+
+
+def belongs_to(member: str, issuer: str) -> bool:
+    """True when ``member`` is ``issuer`` or one of its departments (``<issuer>/<DEPT>``).
+
+    Only the direct parent counts: the region's root member does not own its jurisdictions' keys.
+    """
+    return member == issuer or (member.count("/") >= 3 and member.rpartition("/")[0] == issuer)
+
+
+def owns_kid(owners: KidOwners, kid: bytes, issuer: str) -> bool:
+    """True when the trust list puts a DSC with ``kid`` under ``issuer`` (or its departments).
+
+    A kid shared by two members' DSCs (a collision, or a copied certificate) is owned by neither
+    alone: an entry is honoured only when every listed holder of the kid belongs to the issuer.
+    """
+    holders = owners(kid)
+    return bool(holders) and all(belongs_to(m, issuer) for m in holders)
+
+
+def owned_state(state: ListState, owners: KidOwners) -> tuple[ListState, int]:
+    """The state without entries under kids the issuer does not own, and how many were dropped.
+
+    A signed revocation list proves only who signed it, not that the signer issued the codes it
+    names: member A must not revoke member B's codes by listing B's kid.
+    """
+    verdict: dict[bytes, bool] = {}
+    kept: set[Entry] = set()
+    for entry in state.entries:
+        owned = verdict.get(entry.kid)
+        if owned is None:
+            owned = verdict[entry.kid] = owns_kid(owners, entry.kid, state.issuer)
+        if owned:
+            kept.add(entry)
+    dropped = len(state.entries) - len(kept)
+    return ListState(state.issuer, state.version, frozenset(kept)), dropped
+
+
+def kid_index(pairs: Iterable[tuple[bytes, str]]) -> dict[bytes, frozenset[str]]:
+    """``(kid, member)`` pairs of a trust list's DSCs as a kid -> members index."""
+    index: dict[bytes, set[str]] = {}
+    for kid, member in pairs:
+        index.setdefault(bytes(kid), set()).add(member)
+    return {k: frozenset(v) for k, v in index.items()}
+
+
 # --- the verifier's snapshot ---------------------------------------------------------------------
 
 
@@ -314,31 +365,41 @@ class RevocationSnapshot:
     half-applied delta.
     """
 
-    __slots__ = ("_index", "versions")
+    __slots__ = ("_index", "ignored_foreign", "versions")
 
     def __init__(
         self,
         partitions: Iterable[Partition] = (),
         *,
         versions: Mapping[str, int] | None = None,
+        ignored_foreign: Mapping[str, int] | None = None,
     ) -> None:
         index: dict[tuple[bytes, HashType], dict[int, Partition]] = {}
         for p in partitions:
             index.setdefault((p.key.kid, p.key.hash_type), {})[p.key.x] = p
         self._index = index
         self.versions: dict[str, int] = dict(versions or {})
+        self.ignored_foreign: dict[str, int] = dict(ignored_foreign or {})
+        """Per issuer: entries dropped because the trust list does not give it their kid."""
 
     @classmethod
     def from_states(
-        cls, states: Iterable[ListState], fp_exponent: int = DEFAULT_FP_EXPONENT
+        cls,
+        states: Iterable[ListState],
+        fp_exponent: int = DEFAULT_FP_EXPONENT,
+        *,
+        owners: KidOwners,
     ) -> RevocationSnapshot:
-        """A snapshot of several issuers' lists."""
+        """A snapshot of several issuers' lists, keeping only entries under kids each owns."""
         parts: list[Partition] = []
         versions: dict[str, int] = {}
+        ignored: dict[str, int] = {}
         for state in states:
-            parts.extend(build_partitions(state, fp_exponent).values())
+            kept, dropped = owned_state(state, owners)
+            parts.extend(build_partitions(kept, fp_exponent).values())
             versions[state.issuer] = state.version
-        return cls(parts, versions=versions)
+            ignored[state.issuer] = dropped
+        return cls(parts, versions=versions, ignored_foreign=ignored)
 
     def __repr__(self) -> str:
         return f"RevocationSnapshot(partitions={self.partition_count}, versions={self.versions})"

@@ -6,10 +6,16 @@ signing keys, with a reason; every revoke and lift takes the list's next version
 V = 0), signed with the issuing member's active key as the signed directory lists it, so a
 verifier checks it against the directory it already trusts. Reasons and who revoked stay on the
 issuer's node: the served document holds hashes only.
+
+A member may revoke only under kids of its own document-signer certificates (or its
+departments'), as the trust domain lists them; revoking by credential text also requires the
+text's signature to verify with that certificate, so a steward cannot list another member's
+kid or a forged code's. Verifiers check the same ownership against their trust list.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import threading
@@ -25,9 +31,10 @@ from dyrd.core.actor import Actor
 from dyrd.core.clock import Clock
 from dyrd.core.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
 from dyrd.core.types import Role
+from dyrd.credential.compute import hcert
 from dyrd.credential.compute import revocation as rc
 from dyrd.credential.compute import revocation_document as rd
-from dyrd.credential.errors import AlreadyRevoked, RevocationNotLifted
+from dyrd.credential.errors import AlreadyRevoked, KidNotOwned, RevocationNotLifted
 from dyrd.credential.models import Revocation
 from dyrd.credential.repository import RevocationRepository
 from dyrd.credential.revocation_schemas import (
@@ -36,6 +43,7 @@ from dyrd.credential.revocation_schemas import (
     RevocationPage,
     RevocationRead,
 )
+from dyrd.credential.types import Step
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +89,48 @@ def _member(session: Session, issuer: str) -> None:
     trust.get_member(session, issuer)  # NotFoundError / ValidationFailed with bilingual text
 
 
+def _dscs(session: Session) -> list[tuple[bytes, str, bytes]]:
+    """Every document-signer certificate the trust domain holds: (kid, member, DER)."""
+    return [
+        (base64.b64decode(c.kid), c.member_id, base64.b64decode(c.der))
+        for c in trust.list_certificates(session, kind="dsc")
+    ]
+
+
+def kid_owners(session: Session) -> rc.KidOwners:
+    """Whose DSC each kid is, from this database's certificates (any status: ownership of a
+    retired or revoked key does not move)."""
+    index = rc.kid_index((kid, member) for kid, member, _ in _dscs(session))
+    return lambda kid: index.get(bytes(kid), frozenset())
+
+
+def _check_ownership(
+    session: Session, issuer: str, kids: Iterable[bytes], text: str | None, clock: Clock
+) -> None:
+    dscs = _dscs(session)
+    owners = rc.kid_index((kid, member) for kid, member, _ in dscs)
+    for kid in dict.fromkeys(kids):
+        if not rc.owns_kid(lambda k: owners.get(k, frozenset()), kid, issuer):
+            raise KidNotOwned(
+                f"Key id {kid.hex()} is not a document-signer certificate of {issuer} or its "
+                "departments, so it cannot revoke under it.",
+                f"密钥标识 {kid.hex()} 不是 {issuer} 或其下属部门的签名证书（DSC），"
+                "无权在其下吊销。",
+                hint="Revoke under a kid of your own DSC (GET /api/v1/trust/certificates); "
+                "the member that issued the code revokes it.",
+            )
+        if text is not None:
+            ders = [der for k, _, der in dscs if k == kid]
+            verdict = hcert.verify(text, ders, clock())
+            if verdict.steps.get(Step.SIGNATURE) is not True:
+                raise KidNotOwned(
+                    f"The credential's signature does not verify with {issuer}'s certificate "
+                    f"of key id {kid.hex()}: it was not issued by {issuer}.",
+                    f"该凭证的签名无法用 {issuer} 密钥 {kid.hex()} 的证书验证，并非其签发。",
+                    hint="Revoke only codes your member issued; paste the whole HC1: text.",
+                )
+
+
 def _targets(body: RevocationCreate) -> list[tuple[bytes, rc.HashType, bytes]]:
     if body.credential is None:
         # The schema's validator guarantees all three when there is no credential text.
@@ -115,6 +165,9 @@ def revoke(
     actor = _acting(by, Role.DATA_STEWARD, body.issuer_member)
     _member(session, body.issuer_member)
     targets = _targets(body)
+    _check_ownership(
+        session, body.issuer_member, (kid for kid, _, _ in targets), body.credential, clock
+    )
     repo = RevocationRepository(session)
     now = clock()
     found = []
@@ -370,7 +423,11 @@ def local_snapshot(
     """
     repo = RevocationRepository(session)
     lists = repo.lists()
-    key = tuple((row.issuer_member, row.version, row.updated_at) for row in lists)
+    # Kid ownership comes from the trust list, so a new DSC moves the key too.
+    key = (
+        trust.trust_list_version(session),
+        tuple((row.issuer_member, row.version, row.updated_at) for row in lists),
+    )
     database = _database(session) if cache is not None else None
     if cache is not None:
         held = cache.get(database, key)
@@ -384,7 +441,7 @@ def local_snapshot(
         )
         for row in lists
     ]
-    snapshot = rc.RevocationSnapshot.from_states(states)
+    snapshot = rc.RevocationSnapshot.from_states(states, owners=kid_owners(session))
     if cache is not None:
         cache.put(database, key, snapshot)
     return snapshot

@@ -99,6 +99,11 @@ def listed_entries(session: Session) -> list[tl.TrustListEntry]:
     return [_listed_entry(r) for r in CertificateRepository(session).listed()]
 
 
+def trust_list_version(session: Session) -> int:
+    """The trust list's current version: it moves with every certificate added or removed."""
+    return CertificateRepository(session).version()
+
+
 def trust_list_info(session: Session) -> TrustListInfo:
     """Version, digest and counts of the trust list as it stands (read only)."""
     entries = listed_entries(session)
