@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dyrd import trust
+from dyrd import ledger, trust
 from dyrd.core.actor import Actor
 from dyrd.core.clock import Clock
 from dyrd.core.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
@@ -79,6 +79,23 @@ def parse_binary(value: str, size: int, location: str) -> bytes:
             errors=[FieldError(location, f"expected {size} bytes", f"应为 {size} 字节", value)],
         )
     return data
+
+
+LEDGER_REVOKED = "credential.revocation.revoked"
+LEDGER_LIFTED = "credential.revocation.lifted"
+
+
+def _audit(row: Revocation) -> dict[str, object]:
+    """What the audit ledger records of a revocation or lift: coordinates and versions, never
+    the steward's free-text reason (it may name the person)."""
+    return {
+        "issuer": row.issuer_member,
+        "kid": row.kid,
+        "hash_type": row.hash_type,
+        "hash": row.hash,
+        "version": row.version,
+        "lifted_version": row.lifted_version,
+    }
 
 
 def _read(row: Revocation) -> RevocationRead:
@@ -205,6 +222,16 @@ def revoke(
             row.lifted_version = row.lifted_at = row.lifted_by = row.lifted_reason = None
             session.flush()
         out.append(row)
+    ledger.append_many(
+        session,
+        [
+            ledger.NewEntry(
+                kind=LEDGER_REVOKED, subject=str(r.id), actor=actor, payload=_audit(r), at=now
+            )
+            for r in out
+        ],
+        clock=clock,
+    )
     session.commit()
     SNAPSHOTS.invalidate()
     log.info(
@@ -243,6 +270,14 @@ def lift(
     row.lifted_version = RevocationRepository(session).next_version(row.issuer_member, now)
     row.lifted_at, row.lifted_by, row.lifted_reason = now, actor.user, reason
     session.flush()
+    ledger.append(
+        session,
+        kind=LEDGER_LIFTED,
+        subject=str(row.id),
+        actor=actor,
+        payload=_audit(row),
+        clock=clock,
+    )
     session.commit()
     SNAPSHOTS.invalidate()
     return _read(row)

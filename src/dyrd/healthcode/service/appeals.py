@@ -21,6 +21,7 @@ from dyrd.healthcode.errors import AppealClosed, AppealNotFound
 from dyrd.healthcode.models import Appeal
 from dyrd.healthcode.repository import HealthcodeRepository
 from dyrd.healthcode.schemas import AccessRead, AppealAnswer, AppealCreate, AppealRead
+from dyrd.healthcode.service import audit
 from dyrd.healthcode.service._common import (
     acting,
     jurisdiction_problem,
@@ -86,6 +87,7 @@ def submit_appeal(
         due_date=calendar.add_working_days(local_date(now), working_days),
     )
     repo.add(row)
+    audit.appeal_filed(session, row, actor=actor, clock=clock)
     session.commit()
     return _read(row, now)
 
@@ -112,6 +114,7 @@ def answer_appeal(
     row.answered_by = actor.user
     row.answered_for = actor.member
     session.flush()
+    audit.appeal_answered(session, row, actor=actor, clock=clock)
     session.commit()
     return _read(row, now)
 

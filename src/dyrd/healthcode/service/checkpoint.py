@@ -44,6 +44,7 @@ from dyrd.healthcode.compute.ruleset import signing_input
 from dyrd.healthcode.errors import HealthInputInvalid
 from dyrd.healthcode.ports import CredentialVerifier, RevocationView, TrustListView
 from dyrd.healthcode.repository import HealthcodeRepository
+from dyrd.healthcode.service import audit
 from dyrd.healthcode.service._common import acting, jurisdiction_problem, member_of, raise_if_any
 from dyrd.healthcode.service.colours import record_access
 from dyrd.healthcode.types import Colour
@@ -271,6 +272,7 @@ def checkpoint_actor(principal: Principal, jurisdiction: str) -> Actor:
     return acting(principal, Role.VIEWER, jurisdiction)
 
 
+@audit.counted
 def verify_at_checkpoint(  # the whole pipeline, step by step
     session: Session,
     text_or_image: str | bytes,

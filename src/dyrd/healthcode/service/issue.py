@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from dyrd import trust
+from dyrd import ledger, trust
+from dyrd.core.actor import Actor
 from dyrd.core.auth import Principal
 from dyrd.core.clock import Clock
 from dyrd.core.types import Role
@@ -32,6 +33,7 @@ from dyrd.healthcode.models import Issuance, Resident
 from dyrd.healthcode.ports import CredentialCodec
 from dyrd.healthcode.repository import HealthcodeRepository
 from dyrd.healthcode.schemas import CodeRead, IssuanceCount
+from dyrd.healthcode.service import audit
 from dyrd.healthcode.service._common import acting, member_of, require_resident
 from dyrd.healthcode.service.colours import _store_status, record_access, verdict_of
 from dyrd.healthcode.service.rules import verified_rules
@@ -51,7 +53,8 @@ def _encode(
     keystore: trust.KeyStore,
     codec: CredentialCodec | None,
     reason: str,
-) -> tuple[str, CodeClaims, str]:
+    actor: Actor,
+) -> tuple[str, CodeClaims, str, ledger.NewEntry]:
     if codec is None:
         raise IssuanceUnavailable(
             "No credential codec is wired: codes cannot be issued.",
@@ -100,7 +103,18 @@ def _encode(
             created_at=at,
         )
     )
-    return text, code, signer.key_id
+    entry = audit.issued_entry(
+        resident_id=resident.id,
+        jurisdiction=resident.jurisdiction,
+        colour=verdict.colour.value,
+        rule_id=verdict.rule.rule_id,
+        rule_version=verdict.rule.version,
+        kid=dsc.kid,
+        reason=reason,
+        actor=actor,
+        at=at,
+    )
+    return text, code, signer.key_id, entry
 
 
 def issue_code(
@@ -120,11 +134,12 @@ def issue_code(
     now = clock()
     verdict = verdict_of(session, resident_id, verified_rules(session), now)
     _store_status(repo, resident_id, verdict, now)
-    text, code, key_id = _encode(
+    text, code, key_id, entry = _encode(
         session, resident, verdict, at=now, validity=validity, keystore=keystore, codec=codec,
-        reason="request",
+        reason="request", actor=actor,
     )  # fmt: skip
     record_access(session, resident_id, actor=actor, action="code.issue", at=now)
+    audit.record_issued(session, [entry], clock=clock)
     session.commit()
     assert codec is not None  # noqa: S101  # _encode refused None
     return CodeRead(
@@ -154,13 +169,16 @@ def reissuer(
     def reissue(session: Session, resident_ids: list[str], at: datetime) -> int:
         rules = verified_rules(session)
         repo = HealthcodeRepository(session)
+        entries = []
         for rid in resident_ids:
             resident = require_resident(repo, rid)
             verdict = verdict_of(session, rid, rules, at)
-            _encode(
+            *_, entry = _encode(
                 session, resident, verdict, at=at, validity=validity, keystore=keystore,
-                codec=codec, reason="reeval",
+                codec=codec, reason="reeval", actor=Actor.system(),
             )  # fmt: skip
+            entries.append(entry)
+        audit.record_issued(session, entries, clock=lambda: at)
         return len(resident_ids)
 
     return reissue
