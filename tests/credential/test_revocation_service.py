@@ -353,3 +353,25 @@ def test_api_revoke_list_lift_and_serve(api: TestClient) -> None:
     assert api.get("/api/v1/credential/revocation").status_code == 422  # which issuer?
     bad = api.get("/api/v1/credential/revocation", params={"issuer": "nope"})
     assert bad.status_code == 422
+
+
+def test_revocations_and_lifts_are_ledgered_without_reasons(session: Session, clock: Clock) -> None:
+    from sqlalchemy import select
+
+    from dyrd.ledger.models import LedgerEntry
+
+    (rec,) = service.revoke(
+        session, _body(9, reason="wrong person: Li Lei"), by=STEWARD, clock=clock
+    )
+    service.lift(session, rec.id, reason="Li Lei was right", by=STEWARD, clock=clock)
+    rows = session.execute(
+        select(LedgerEntry.kind, LedgerEntry.subject, LedgerEntry.actor_user, LedgerEntry.entry)
+    ).all()
+    mine = [r for r in rows if r.kind.startswith("credential.revocation.")]
+    assert [(r.kind, r.subject) for r in mine] == [
+        (service.LEDGER_REVOKED, str(rec.id)),
+        (service.LEDGER_LIFTED, str(rec.id)),
+    ]
+    assert all(r.actor_user == "zj.steward" for r in mine)
+    assert KID.encode() in bytes(mine[0].entry)
+    assert all(b"Li Lei" not in bytes(r.entry) for r in mine)
