@@ -68,8 +68,8 @@ from dyrd.trust.service.trustlist import (
     current_trust_list,
     signed_trust_list,
     trust_list_info,
-    trust_list_version,
     trust_list_pointer,
+    trust_list_version,
 )
 from dyrd.trust.service.users import create_user, get_user, grant_role, revoke_role, set_user_active
 
@@ -126,7 +126,7 @@ __all__ = [
     "set_user_active",
     "signed_trust_list",
     "trust_list_info",
-    "trust_list_version",
     "trust_list_pointer",
+    "trust_list_version",
     "verify_signature",
 ]
