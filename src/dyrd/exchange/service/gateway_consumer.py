@@ -14,14 +14,13 @@ with the request and response hashes the provider logs too, so both sides' ledge
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
@@ -43,6 +42,10 @@ from dyrd.exchange.compute import httpsig, xroad
 from dyrd.exchange.compute.dp import DPQuery, query_params
 from dyrd.exchange.ports import GatewayTransport, MemberLocator, RawResponse
 from dyrd.exchange.service.gateway_keys import KeyCache, SignerCache
+from dyrd.exchange.service.gateway_messages import sha256_hex
+from dyrd.exchange.service.gateway_privacy import dp_record
+from dyrd.exchange.service.gateway_rows import DEFAULT_LIMIT
+from dyrd.exchange.service.gateway_verify import signatures_of
 
 REQUEST_LIFETIME = timedelta(seconds=60)
 """``expires - created`` of a request signature: well under xroad.MAX_LIFETIME."""
@@ -62,7 +65,7 @@ class FetchRequest:
     fields: Sequence[str] = ()
     user_id: str | None = None
     issue: str | None = None
-    limit: int = 100
+    limit: int = DEFAULT_LIMIT
     offset: int = 0
 
 
@@ -235,17 +238,15 @@ class ConsumerGateway:
         another body, or bound to another request.
         """
         msg = httpsig.HttpMessage.response_of(raw.status, raw.headers, request=sent.message)
-        sig_input, sig_value = msg.field_values("signature-input"), msg.field_values("signature")
-        if not sig_input or not sig_value:
+        try:
+            signatures = signatures_of(msg)
+        except httpsig.SignatureError as exc:
+            raise _invalid("malformed", str(exc), "应答签名头格式错误。") from exc
+        if signatures is None:
             raise _invalid(
                 "unsigned", "The provider's answer is not signed.", "提供方的应答未签名。"
             )
-        try:
-            received = httpsig.parse_signatures(", ".join(sig_input), ", ".join(sig_value)).get(
-                xroad.SIGNATURE_LABEL
-            )
-        except httpsig.SignatureError as exc:
-            raise _invalid("malformed", str(exc), "应答签名头格式错误。") from exc
+        received = signatures.get(xroad.SIGNATURE_LABEL)
         if received is None:
             raise _invalid("unsigned", "The answer has no dyrd signature.", "应答没有 dyrd 签名。")
         params = received.params
@@ -306,7 +307,7 @@ class ConsumerGateway:
         """
         sent = self.sign(session, req, base_url=self.node_url(session, req.provider_member))
         session.commit()
-        outcome = _Outcome(request_hash=hashlib.sha256(sent.base).hexdigest())
+        outcome = _Outcome(request_hash=sha256_hex(sent.base))
         try:
             result = self._exchange(session, req, sent, outcome)
         finally:
@@ -322,11 +323,16 @@ class ConsumerGateway:
         base = self.node_url(session, req.provider_member)
         sent = self.sign(session, req, base_url=base, aggregate=query)
         session.commit()
-        outcome = _Outcome(request_hash=hashlib.sha256(sent.base).hexdigest())
+        outcome = _Outcome(request_hash=sha256_hex(sent.base))
         outcome.query = query
         try:
             raw, key_id = self._answer(session, req, sent, outcome)
-            result = _parse(outcome, _aggregate_result(req, sent, outcome, raw, key_id))
+            result = _parse(
+                outcome,
+                _aggregate_result(req, sent, outcome, raw, key_id),
+                "The answer is not the aggregate document expected.",
+                "应答不是预期的统计结果格式。",
+            )
             outcome.reason = "ok"
             outcome.budget = result.budget
         finally:
@@ -360,9 +366,10 @@ class ConsumerGateway:
         self, session: Session, req: FetchRequest, sent: SignedRequest, outcome: _Outcome
     ) -> FetchResult:
         raw, key_id = self._answer(session, req, sent, outcome)
-        try:
+
+        def build() -> FetchResult:
             body = json.loads(raw.body)
-            result = FetchResult(
+            return FetchResult(
                 message_id=sent.message_id,
                 provider_member=req.provider_member,
                 resource_id=str(body["resource_id"]),
@@ -374,17 +381,17 @@ class ConsumerGateway:
                 offset=int(body["offset"]),
                 data_version=body.get("data_version"),
                 request_hash=outcome.request_hash,
-                response_hash=hashlib.sha256(raw.body).hexdigest(),
+                response_hash=sha256_hex(raw.body),
                 provider_key_id=key_id,
                 anonymity=body.get("anonymity"),
             )
-        except (ValueError, KeyError, TypeError) as exc:
-            outcome.status, outcome.reason = 502, "malformed"
-            raise _invalid(
-                "malformed",
-                "The answer is not the rows document expected.",
-                "应答不是预期的数据格式。",
-            ) from exc
+
+        result = _parse(
+            outcome,
+            build,
+            "The answer is not the rows document expected.",
+            "应答不是预期的数据格式。",
+        )
         outcome.reason, outcome.rows = "ok", len(result.rows)
         return result
 
@@ -411,7 +418,7 @@ class ConsumerGateway:
                 "fields": list(req.fields),
                 "rows": outcome.rows,
                 "request_hash": outcome.request_hash,
-                "response_hash": None if raw is None else hashlib.sha256(raw.body).hexdigest(),
+                "response_hash": None if raw is None else sha256_hex(raw.body),
                 "response_signed": outcome.signed,
                 **_privacy_payload(outcome),
             },
@@ -440,47 +447,47 @@ def _aggregate_result(
             noise=[dict(n) for n in body.get("noise") or []],
             budget={k: float(v) for k, v in dict(body["budget"]).items()},
             request_hash=outcome.request_hash,
-            response_hash=hashlib.sha256(raw.body).hexdigest(),
+            response_hash=sha256_hex(raw.body),
             provider_key_id=key_id,
         )
 
     return build
 
 
-def _parse(outcome: _Outcome, build: Callable[[], AggregateResult]) -> AggregateResult:
+_T = TypeVar("_T")
+
+
+def _parse(outcome: _Outcome, build: Callable[[], _T], message: str, message_zh: str) -> _T:
+    """``build()``, the result read from a 200 answer; 502 ``malformed`` when it does not read."""
     try:
         return build()
     except (ValueError, KeyError, TypeError) as exc:
         outcome.status, outcome.reason = 502, "malformed"
-        raise _invalid(
-            "malformed",
-            "The answer is not the aggregate document expected.",
-            "应答不是预期的统计结果格式。",
-        ) from exc
+        raise _invalid("malformed", message, message_zh) from exc
 
 
 def _privacy_payload(outcome: _Outcome) -> dict[str, Any]:
     """The aggregate asked and the budget the provider reported, for the consumer's ledger."""
     if outcome.query is None:
         return {}
-    q = outcome.query
-    return {
-        "privacy": {
-            "aggregate": q.aggregate.value,
-            "column": q.column,
-            "epsilon": q.epsilon,
-            "budget": outcome.budget,
-        }
-    }
+    return {"privacy": dp_record(outcome.query, outcome.budget)}
+
+
+def _problem(body: bytes) -> dict[str, Any] | None:
+    """A provider's problem+json refusal ({} when not an object); None when not JSON."""
+    try:
+        problem = json.loads(body)
+    except ValueError:
+        return None
+    return problem if isinstance(problem, dict) else {}
 
 
 def _reason(body: bytes) -> str:
     """The ``reason`` of a provider's problem+json refusal, as the consumer's ledger records it."""
-    try:
-        problem = json.loads(body)
-    except ValueError:
+    problem = _problem(body)
+    if problem is None:
         return "unreadable"
-    return str(problem.get("reason") or "unknown") if isinstance(problem, dict) else "unknown"
+    return str(problem.get("reason") or "unknown")
 
 
 def _invalid(reason: str, message: str, message_zh: str) -> UpstreamInvalid:
@@ -498,12 +505,7 @@ _CALLER_QUERY_REASONS = frozenset({"bad-query", "privacy-query-invalid"})
 
 def _refused(raw: RawResponse, *, signed: bool) -> DyrdError:
     """The provider's refusal as the matching platform error."""
-    try:
-        problem = json.loads(raw.body)
-        if not isinstance(problem, dict):
-            problem = {}
-    except ValueError:
-        problem = {}
+    problem = _problem(raw.body) or {}
     reason = str(problem.get("reason") or f"http-{raw.status}")
     detail = str(problem.get("detail") or f"The provider answered HTTP {raw.status}.")
     detail_zh = str(problem.get("detail_zh") or f"提供方返回 HTTP {raw.status}。")

@@ -26,7 +26,7 @@ from dyrd.exchange.compute.anonymity import (
     AnonymityPolicy,
     anonymise,
 )
-from dyrd.exchange.compute.dp import DEFAULT_EPSILON_PER_GRANT, DPResult, EpsilonBudget
+from dyrd.exchange.compute.dp import DEFAULT_EPSILON_PER_GRANT, DPQuery, DPResult, EpsilonBudget
 from dyrd.exchange.models import Resource
 from dyrd.exchange.repository import ExchangeRepository
 from dyrd.exchange.types import ColumnSpec
@@ -53,7 +53,7 @@ class PrivacySettings:
 class TableCache:
     """Whole data versions, and their anonymised releases, least recently used out.
 
-    Safe to keep for the reason ``gateway._PageCache`` gives: an upload's rows never change,
+    Safe to keep for the reason ``gateway_rows.PageCache`` gives: an upload's rows never change,
     and keys hold the data version read from the resource on every request.
     """
 
@@ -137,6 +137,16 @@ def anonymity_metadata(outcome: Anonymisation, policy: AnonymityPolicy) -> dict[
 def budget_metadata(budget: EpsilonBudget) -> dict[str, float]:
     """A grant's ε budget as the answer and the ledger report it."""
     return {"total": budget.total, "spent": budget.spent, "remaining": budget.remaining}
+
+
+def dp_record(query: DPQuery, budget: dict[str, float] | None) -> dict[str, Any]:
+    """The aggregate asked and the budget after it, as both gateways' ledgers record it."""
+    return {
+        "aggregate": query.aggregate.value,
+        "column": query.column,
+        "epsilon": query.epsilon,
+        "budget": budget,
+    }
 
 
 def aggregate_body(result: DPResult) -> dict[str, Any]:
