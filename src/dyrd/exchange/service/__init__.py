@@ -10,19 +10,19 @@ from dyrd.exchange.service.access import (
     request_access,
 )
 from dyrd.exchange.service.catalog import (
-    SearchIndexCache,
-    catalog_entries,
     create_as,
     create_resource,
-    diff_versions,
-    get_resource,
-    get_version,
-    list_versions,
-    search_catalog,
     update_as,
     update_resource,
     withdraw_resource,
 )
+from dyrd.exchange.service.catalog_history import (
+    diff_versions,
+    get_resource,
+    get_version,
+    list_versions,
+)
+from dyrd.exchange.service.catalog_search import SearchIndexCache, catalog_entries, search_catalog
 from dyrd.exchange.service.data import (
     MAX_UPLOAD_BYTES,
     check_data,

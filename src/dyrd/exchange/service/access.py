@@ -58,7 +58,7 @@ from dyrd.exchange.errors import (
 from dyrd.exchange.models import AccessRequest, Grant, Resource
 from dyrd.exchange.repository import WITHDRAWN, AccessRepository, ExchangeRepository
 from dyrd.exchange.service import grants as grant_service
-from dyrd.exchange.service.catalog import load
+from dyrd.exchange.service.catalog_records import load
 from dyrd.exchange.service.grants import ensure_party, member_sides
 from dyrd.exchange.types import ResourceKind
 

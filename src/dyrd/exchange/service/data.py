@@ -33,10 +33,10 @@ from dyrd.exchange.schemas import (
     ValidationReport,
     VersionRead,
 )
-from dyrd.exchange.service.catalog import (
+from dyrd.exchange.service.catalog_history import get_version
+from dyrd.exchange.service.catalog_records import (
     NewData,
     current,
-    get_version,
     load,
     load_version,
     problems_error,

@@ -23,16 +23,9 @@ from dyrd.exchange.schemas import (
     ResourceUpdate,
     SampleLoadReport,
 )
-from dyrd.exchange.service.catalog import (
-    SearchIndexCache,
-    catalog_entries,
-    create_as,
-    current,
-    entry,
-    load,
-    update_as,
-    validation_error,
-)
+from dyrd.exchange.service.catalog import create_as, update_as
+from dyrd.exchange.service.catalog_records import current, entry, load, validation_error
+from dyrd.exchange.service.catalog_search import SearchIndexCache, catalog_entries
 from dyrd.exchange.types import METADATA_FIELDS, CatalogEntry
 
 CATALOG_INFO = {
