@@ -1,47 +1,26 @@
-"""HTTP routes of the exchange domain: the catalog under /api/v1/catalog, CKAN under /api/3/action.
+"""HTTP routes of the exchange domain: the catalog under /api/v1/catalog.
 
 Reads of catalog metadata are public within the platform; writes need the data-steward role of
 the owning member; reading rows needs membership of the owner, or any sign-in for data that is
-shared unconditionally.
-
-CKAN compatibility, one deliberate difference: CKAN "aims to always return 200 OK" and signals
-errors only with ``success: false``. Here every error also has a 4xx status (404 Not Found Error,
-400 Search Query Error / Bad Request, 422 Validation Error, 401/403 Authorization Error), with
-CKAN's body shape ``{"help", "success": false, "error": {"__type", "message", ...}}`` so ckanapi
-and harvesters that read ``error.__type`` keep working, and plain HTTP clients see the failure.
-The same body also carries the RFC 9457 members (``type``, ``title``, ``status``, ``detail``)
-and is sent as ``application/problem+json``, like every other error of the platform.
+shared unconditionally. The CKAN action API (/api/3/action) is in ``ckan_api``; the dependencies
+both share are in ``api_deps``.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile
-from fastapi.responses import JSONResponse, PlainTextResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
+from fastapi.responses import PlainTextResponse
 from pydantic import StringConstraints
-from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
-from dyrd.core.auth import Principal
-from dyrd.core.deps import ClockDep, PrincipalDep, SessionDep, get_principal
-from dyrd.core.errors import (
-    AuthenticationRequired,
-    ConfigurationError,
-    DyrdError,
-    FieldError,
-    NotFoundError,
-    PermissionDenied,
-    ValidationFailed,
-)
+from dyrd.core.deps import ClockDep, PrincipalDep, SessionDep
 from dyrd.core.pagination import MAX_PAGE_SIZE
-from dyrd.exchange import access_api, service
+from dyrd.exchange import access_api, ckan_api, service
+from dyrd.exchange.api_deps import CacheDep, OptionalPrincipalDep, base_url
 from dyrd.exchange.compute.catalog import OWNER_PATTERN
 from dyrd.exchange.compute.search import Filter, Sort, SortField
 from dyrd.exchange.compute.tabular import FileFormat
-from dyrd.exchange.errors import SearchQueryInvalid
 from dyrd.exchange.schemas import (
     DataPage,
     OrganizationRead,
@@ -78,42 +57,8 @@ class CsvResponse(PlainTextResponse):
 
 router = APIRouter()
 catalog = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
-ckan = APIRouter(prefix="/api/3/action", tags=["ckan"])
 
 Ref = Annotated[str, Path(min_length=1, max_length=100, description="Resource id (UUID) or name")]
-_bearer = HTTPBearer(auto_error=False)
-
-
-def search_cache(request: Request) -> service.SearchIndexCache:
-    """The app's search index cache, created on first use."""
-    cache: service.SearchIndexCache | None = getattr(
-        request.app.state, "catalog_search_cache", None
-    )
-    if cache is None:
-        cache = service.SearchIndexCache()
-        request.app.state.catalog_search_cache = cache
-    return cache
-
-
-CacheDep = Annotated[service.SearchIndexCache, Depends(search_cache)]
-
-
-def optional_principal(
-    request: Request,
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal | None:
-    """The caller when a bearer token is sent (401 if it is invalid), else None."""
-    if credentials is None:
-        return None
-    return get_principal(request, session, credentials)
-
-
-OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
-
-
-def _base(request: Request) -> str:
-    return str(request.base_url)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -391,7 +336,7 @@ def vocabularies() -> dict[str, Any]:
 @catalog.get("/dcat.ttl", response_class=TurtleResponse)
 def dcat_turtle(request: Request, session: SessionDep, clock: ClockDep) -> TurtleResponse:
     """The whole catalog as DCAT-AP 3.0.1 Turtle."""
-    text = service.export_dcat(session, fmt="ttl", base_url=_base(request), clock=clock)
+    text = service.export_dcat(session, fmt="ttl", base_url=base_url(request), clock=clock)
     return TurtleResponse(text)
 
 
@@ -407,217 +352,10 @@ def dcat_turtle(request: Request, session: SessionDep, clock: ClockDep) -> Turtl
 )
 def dcat_jsonld(request: Request, session: SessionDep, clock: ClockDep) -> JsonLdResponse:
     """The whole catalog as DCAT-AP 3.0.1 JSON-LD."""
-    text = service.export_dcat(session, fmt="jsonld", base_url=_base(request), clock=clock)
+    text = service.export_dcat(session, fmt="jsonld", base_url=base_url(request), clock=clock)
     return JsonLdResponse(text)
 
 
-# ---------------------------------------------------------------------------------------------
-# /api/3/action: the CKAN subset
-
-_CKAN_TYPES: tuple[tuple[type[DyrdError], int, str], ...] = (
-    (SearchQueryInvalid, 400, "Search Query Error"),
-    (NotFoundError, 404, "Not Found Error"),
-    (ValidationFailed, 422, "Validation Error"),
-    (AuthenticationRequired, 401, "Authorization Error"),
-    (PermissionDenied, 403, "Authorization Error"),
-    (ConfigurationError, 503, "Internal Server Error"),
-)
-
-
-def _help(request: Request, action: str) -> str:
-    return f"{_base(request)}api/3/action/help_show?name={action}"
-
-
-def _ok(request: Request, action: str, result: Any) -> JSONResponse:
-    return JSONResponse({"help": _help(request, action), "success": True, "result": result})
-
-
-def ckan_error(request: Request, action: str, exc: DyrdError) -> JSONResponse:
-    """CKAN's error envelope with a 4xx status, also carrying the RFC 9457 problem members.
-
-    CKAN clients read ``success`` and ``error.__type``; platform clients read ``type``,
-    ``status`` and ``detail`` like every other error of the API (see the module docstring).
-    """
-    status, kind = 400, "Bad Request"
-    for cls, code, name in _CKAN_TYPES:
-        if isinstance(exc, cls):
-            status, kind = code, name
-            break
-    error: dict[str, Any] = {"__type": kind, "message": f"{kind}: {exc.message}"}
-    for item in exc.errors:
-        error.setdefault(item.location, []).append(item.message)
-    body: dict[str, Any] = {
-        "help": _help(request, action),
-        "success": False,
-        "error": error,
-        "type": f"urn:dyrd:problem:{exc.code}",
-        "title": exc.title,
-        "status": status,
-        "detail": exc.message,
-        "title_zh": exc.title_zh,
-        "detail_zh": exc.message_zh,
-    }
-    if exc.hint:
-        body["hint"] = exc.hint
-    if exc.errors:
-        body["errors"] = [e.as_dict() for e in exc.errors]
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(
-        body, status_code=status, media_type="application/problem+json", headers=headers
-    )
-
-
-async def _params(request: Request) -> dict[str, Any]:
-    """Action parameters from the query string (GET) or a JSON/form body (POST), like CKAN."""
-    params: dict[str, Any] = {}
-    for key in request.query_params:
-        values = request.query_params.getlist(key)
-        params[key] = values if key == "fq_list" else values[-1]
-    if request.method == "POST":
-        body = await request.body()
-        if body.strip():
-            if request.headers.get("content-type", "").startswith("application/x-www-form"):
-                form = await request.form()
-                params.update({k: v for k, v in form.items() if isinstance(v, str)})
-            else:
-                try:
-                    data = json.loads(body)
-                except json.JSONDecodeError:
-                    raise ValidationFailed(
-                        "The request body is not valid JSON.", "请求体不是合法的 JSON。"
-                    ) from None
-                if not isinstance(data, dict):
-                    raise ValidationFailed(
-                        "The request body must be a JSON object.", "请求体必须是 JSON 对象。"
-                    )
-                params.update(data)
-    return params
-
-
-def _flag(value: Any) -> bool:
-    return value is True or str(value).lower() in ("true", "1", "yes")
-
-
-def _required(params: dict[str, Any], name: str) -> str:
-    value = params.get(name)
-    if value in (None, ""):
-        raise ValidationFailed(
-            f"Missing value: {name}.",
-            f"缺少参数 {name}。",
-            errors=[FieldError(name, "Missing value", "缺少值")],
-        )
-    return str(value)
-
-
-def _optional_int(params: dict[str, Any], name: str) -> int | None:
-    value = params.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationFailed(f"{name} must be an integer.", f"{name} 必须是整数。") from None
-    if number < 0:
-        raise ValidationFailed(f"{name} must not be negative.", f"{name} 不能为负数。")
-    return number
-
-
-_ACTIONS: dict[str, str] = {
-    "package_search": (
-        "Search datasets. Parameters: q, fq, fq_list, rows (<=1000), start, sort "
-        "(score | metadata_modified | title_string | name, asc/desc), facet.field (JSON list), "
-        "facet.limit."
-    ),
-    "package_show": "One dataset by id or name. Parameters: id.",
-    "organization_list": "Owning members. Parameters: all_fields, sort, limit, offset.",
-    "organization_show": "One owning member. Parameters: id, include_datasets.",
-    "package_autocomplete": "Datasets whose name or title contains q. Parameters: q, limit.",
-    "status_show": "The site: title, URL, CKAN API version, default locale. No parameters.",
-}
-
-
-async def _handle(
-    action: str, request: Request, session: Session, cache: service.SearchIndexCache
-) -> JSONResponse:
-    try:
-        params = await _params(request)
-        result = await run_in_threadpool(_run_action, action, params, request, session, cache)
-    except DyrdError as exc:
-        return ckan_error(request, action, exc)
-    return _ok(request, action, result)
-
-
-def _register(action: str, description: str) -> None:
-    async def endpoint(request: Request, session: SessionDep, cache: CacheDep) -> JSONResponse:
-        return await _handle(action, request, session, cache)
-
-    for method in ("GET", "POST"):
-        ckan.add_api_route(
-            f"/{action}",
-            endpoint,
-            methods=[method],
-            operation_id=f"ckan_{action}_{method.lower()}",
-            summary=f"CKAN {action}",
-            description=f"{description} Parameters come from the query string (GET) or a JSON "
-            "body (POST); the answer is CKAN's envelope {help, success, result}. Errors use "
-            "CKAN's error object with a 4xx status.",
-            response_model=None,
-        )
-
-
-for _name, _description in _ACTIONS.items():
-    _register(_name, _description)
-
-
-@ckan.api_route("/{action}", methods=["GET", "POST"], include_in_schema=False, response_model=None)
-async def unknown_action(
-    action: Annotated[str, Path(max_length=100)],
-    request: Request,
-    session: SessionDep,
-    cache: CacheDep,
-) -> JSONResponse:
-    """Any other action name: CKAN's "Action name not known" error."""
-    return await _handle(action, request, session, cache)
-
-
-def _run_action(
-    action: str,
-    params: dict[str, Any],
-    request: Request,
-    session: Session,
-    cache: service.SearchIndexCache,
-) -> Any:
-    base = _base(request)
-    if action == "package_search":
-        return service.package_search(session, params, base_url=base, cache=cache)
-    if action == "package_show":
-        return service.package_show(session, _required(params, "id"), base_url=base)
-    if action == "organization_list":
-        return service.organization_list(
-            session,
-            all_fields=_flag(params.get("all_fields")),
-            sort=str(params.get("sort") or "name asc"),
-            limit=_optional_int(params, "limit"),
-            offset=_optional_int(params, "offset") or 0,
-        )
-    if action == "organization_show":
-        return service.organization_show(
-            session,
-            _required(params, "id"),
-            base_url=base,
-            include_datasets=_flag(params.get("include_datasets")),
-        )
-    if action == "package_autocomplete":
-        return service.package_autocomplete(session, params, cache=cache)
-    if action == "status_show":
-        return service.status_show(base_url=base)
-    raise DyrdError(
-        f"Bad request - Action name not known: {action}",
-        f"不支持的操作：{action}",
-        hint=f"Supported actions: {', '.join(_ACTIONS)}.",
-    )
-
-
 router.include_router(catalog)
-router.include_router(ckan)
+router.include_router(ckan_api.router)
 router.include_router(access_api.router)
