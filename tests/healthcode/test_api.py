@@ -248,6 +248,10 @@ def test_reevaluation_reissues_only_changed_codes(hc_app: FastAPI) -> None:
         assert (second["changed"], second["reissued"]) == (1, 1)
         assert second["colours"] == {"green": 1, "yellow": 1}
         assert client.post(f"{API}/reevaluate", headers=auth("zj")).status_code == 403
+        misspelt = client.post(
+            f"{API}/reevaluate", params={"engin": "dask"}, headers=auth("region")
+        )
+        assert misspelt.status_code == 422  # refused, not silently run with the default engine
 
 
 def test_appeal_deadline_overdue_and_answer(hc_app: FastAPI) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, UploadFile
+from pydantic import BaseModel, ConfigDict
 
 from dyrd import trust
 from dyrd.core.deps import ClockDep, PrincipalDep, SessionDep
@@ -268,6 +269,14 @@ def issuance_counts(session: SessionDep) -> list[IssuanceCount]:
     return service.issuance_counts(session)
 
 
+class ReevaluateQuery(BaseModel):
+    """Options of a re-evaluation; a misspelt option is refused, never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    engine: Literal["polars", "dask"] = "polars"
+
+
 @router.post("/reevaluate", response_model=ReevaluationRead)
 def reevaluate(
     *,
@@ -276,9 +285,10 @@ def reevaluate(
     clock: ClockDep,
     keystore: KeyStoreDep,
     codec: CodecDep,
-    engine: Literal["polars", "dask"] = "polars",
+    query: Annotated[ReevaluateQuery, Query()],
 ) -> ReevaluationRead:
     """Recompute every colour; store and re-issue the changed ones (the region's data steward)."""
+    engine = query.engine
     reissue = service.reissuer(keystore=keystore, codec=codec) if codec is not None else None
     return service.reevaluate_all(
         session, principal=principal, clock=clock, engine=engine, reissue=reissue
