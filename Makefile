@@ -39,7 +39,7 @@ importlint: install
 	$(RUN) lint-imports
 
 pytest: install
-	$(RUN) pytest --cov --cov-report=term $(PYTEST_ARGS)
+	$(RUN) pytest --cov --cov-report=term --durations=25 $(PYTEST_ARGS)
 
 test: lint typecheck importlint pytest
 
