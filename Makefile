@@ -38,8 +38,11 @@ typecheck: install
 importlint: install
 	$(RUN) lint-imports
 
+# One pytest worker per core (pytest-xdist); a test module stays on one worker, so its module
+# fixtures (servers, federations) are built once. PYTEST_WORKERS=0 runs in-process.
+PYTEST_WORKERS ?= auto
 pytest: install
-	$(RUN) pytest --cov --cov-report=term --durations=25 $(PYTEST_ARGS)
+	$(RUN) pytest -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-report=term --durations=25 $(PYTEST_ARGS)
 
 test: lint typecheck importlint pytest
 

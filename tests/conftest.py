@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from dyrd import bootstrap
@@ -20,6 +20,14 @@ from dyrd.core.db import create_db_engine
 from dyrd.region import service as region_service
 
 PG_URL = os.environ.get("DYRD_TEST_DATABASE_URL", "")
+# Under pytest-xdist each worker gets a database of its own next to the given one ("test" ->
+# "test_gw0"), created on first use: the suite drops and recreates the public schema, which two
+# workers must not do to each other.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_BASE_PG_URL = PG_URL
+if PG_URL and _WORKER:
+    _url = make_url(PG_URL)
+    PG_URL = _url.set(database=f"{_url.database}_{_WORKER}").render_as_string(hide_password=False)
 FIXED_NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -27,6 +35,23 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 def fixed_clock() -> datetime:
     """A clock frozen at FIXED_NOW."""
     return FIXED_NOW
+
+
+def ensure_pg_database() -> None:
+    """Create this worker's PostgreSQL database if it does not exist yet (xdist only)."""
+    if not (PG_URL and _WORKER):
+        return
+    name = make_url(PG_URL).database
+    admin = create_engine(_BASE_PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            found = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).first()
+            if found is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
 
 
 def _reset_postgres(engine: Engine) -> None:
@@ -68,6 +93,7 @@ def engine(
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     else:
+        ensure_pg_database()
         url = PG_URL
     eng = _prepared_engine(url)
     yield eng

@@ -35,7 +35,8 @@ from dyrd.trust import service as trust_service
 from dyrd.trust.adapters.file_keystore import FileKeyStore
 from dyrd.trust.service.federation import register_member_node
 
-STARTUP_TIMEOUT = 45.0
+# Generous: under pytest-xdist another worker may keep both cores busy while five nodes start.
+STARTUP_TIMEOUT = 90.0
 """Seconds a node may take to answer /readyz (interpreter start is ~4 s on a quiet machine)."""
 
 

@@ -17,7 +17,7 @@ from dyrd.core.db import create_db_engine
 from dyrd.ledger import service
 from dyrd.ledger.adapters.local_keys import Ed25519Signer
 from dyrd.ledger.types import AppendReceipt
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, ensure_pg_database
 
 ACTOR = Actor(user="auditor", member="CN-YRD/310000")
 
@@ -75,6 +75,7 @@ def fresh_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> It
         engine.dispose()
         return
     schema = f"ledger_{uuid.uuid4().hex[:12]}"
+    ensure_pg_database()
     admin = create_db_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
