@@ -9,8 +9,10 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
@@ -33,7 +35,7 @@ from dyrd.trust import service as trust_service
 from tests.conftest import fixed_clock
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
 
 CREDIT = "zj-enterprise-credit-sample"
 CREDIT_OWNER = "CN-YRD/GOV/330000/SCJGJ"
@@ -242,3 +244,103 @@ def browser() -> Iterator[Browser]:
         chromium = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+# --- a browser page that may not leave 127.0.0.1 (every browser test uses these) -----------
+
+LOCAL_HOSTS = {"127.0.0.1"}
+
+# A point inside the path (not just inside its bounding box) that the path itself receives,
+# in page coordinates: found with isPointInFill on a grid over the path's bounding box.
+INSIDE_POINT_JS = """
+(code) => {
+  const path = document.querySelector(`svg.choropleth path[data-code="${code}"]`);
+  const box = path.getBBox();
+  const ctm = path.getScreenCTM();
+  const svg = path.ownerSVGElement;
+  for (let i = 1; i < 24; i++) {
+    for (let j = 1; j < 24; j++) {
+      const p = svg.createSVGPoint();
+      p.x = box.x + box.width * i / 24;
+      p.y = box.y + box.height * j / 24;
+      if (!path.isPointInFill(p)) continue;
+      const s = p.matrixTransform(ctm);
+      const hit = document.elementFromPoint(s.x, s.y);
+      if (hit === path) return {x: s.x, y: s.y};
+    }
+  }
+  return null;
+}
+"""
+
+
+@dataclass
+class Traffic:
+    """Every URL the browser asked for, and those refused for leaving 127.0.0.1."""
+
+    requested: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def foreign(self) -> list[str]:
+        return [
+            u
+            for u in self.requested
+            if urlsplit(u).scheme not in ("data", "about", "blob")
+            and urlsplit(u).hostname not in LOCAL_HOSTS
+        ]
+
+
+@pytest.fixture
+def traffic() -> Traffic:
+    return Traffic()
+
+
+@pytest.fixture
+def context(browser: Browser, traffic: Traffic) -> Iterator[BrowserContext]:
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+
+    def guard(route: Route, request: Request) -> None:
+        if urlsplit(request.url).hostname in LOCAL_HOSTS or request.url.startswith("data:"):
+            route.continue_()
+        else:
+            traffic.blocked.append(request.url)
+            route.abort()
+
+    ctx.route("**/*", guard)
+    ctx.on("request", lambda r: traffic.requested.append(r.url))
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext, traffic: Traffic) -> Page:
+    pg = context.new_page()
+    pg.on("pageerror", lambda e: traffic.errors.append(str(e)))
+    pg.on("console", lambda m: traffic.errors.append(m.text) if m.type == "error" else None)
+    return pg
+
+
+def inside_point(page: Page, code: str) -> tuple[float, float]:
+    point = page.evaluate(INSIDE_POINT_JS, code)
+    assert point is not None, f"no visible point inside region {code}"
+    return point["x"], point["y"]
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: a temp folder, or $DYRD_SCREENSHOT_DIR to look at them."""
+    # DYRD_SCREENSHOT_DIR lets a person keep the pictures to look at; never committed.
+    wanted = os.environ.get("DYRD_SCREENSHOT_DIR")
+    if wanted:
+        Path(wanted).mkdir(parents=True, exist_ok=True)
+        return Path(wanted)
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def assert_stayed_local(traffic: Traffic) -> None:
+    """No script error, and not one request left 127.0.0.1."""
+    assert traffic.errors == []
+    assert traffic.blocked == []
+    assert traffic.foreign() == []
+    assert traffic.requested

@@ -37,6 +37,7 @@ from dyrd import trust
 from dyrd.core.b64 import b64url, b64url_decode
 from dyrd.core.clock import Clock
 from dyrd.core.jcs import canonical
+from dyrd.core.poller import PollingClient
 from dyrd.credential.compute import revocation as rc
 from dyrd.credential.compute import revocation_document as rd
 
@@ -199,7 +200,7 @@ def _state_from(data: bytes, issuer: str) -> rc.ListState:
     return rc.ListState(issuer, version, entries)
 
 
-class RevocationClient:
+class RevocationClient(PollingClient):
     """Keeps verified copies of the revocation lists of ``issuers``.
 
     ``node_url(member)`` finds an issuer's node (from the signed directory on a federated node);
@@ -226,7 +227,7 @@ class RevocationClient:
         transport: httpx.BaseTransport | None = None,
         closing: Iterable[Callable[[], None]] = (),
     ) -> None:
-        self.interval = interval
+        super().__init__(interval=interval, thread_name="dyrd-revocation")
         self._closing = list(closing)
         self.cache_dir = cache_dir
         self._node_url = node_url
@@ -243,8 +244,6 @@ class RevocationClient:
         )
         self._lock = threading.Lock()
         self._sync_lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._issuers: dict[str, _Issuer] = {}
         self._issuer_source = issuers if callable(issuers) else None
         for issuer in dict.fromkeys([] if callable(issuers) else issuers):
@@ -453,36 +452,12 @@ class RevocationClient:
                     callback(self._snapshot)
         return self.status()
 
-    # --- polling -----------------------------------------------------------------------------
+    # --- polling (PollingClient runs ``_poll`` in its thread) ---------------------------------
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.sync()
-            except Exception:  # a poller that dies silently is worse than one that logs
-                log.exception("revocation sync crashed")
-            self._stop.wait(self.interval)
+    def _poll(self) -> object:
+        return self.sync()
 
-    def start(self) -> None:
-        """Sync in a daemon thread every ``interval`` seconds (first sync at once)."""
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="dyrd-revocation", daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        """Stop syncing and close the HTTP connection pool."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+    def _release(self) -> None:
         self._http.close()
         for close in self._closing:
             close()
-
-    def __enter__(self) -> RevocationClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

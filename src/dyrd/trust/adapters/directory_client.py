@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 from dyrd.core.clock import Clock
+from dyrd.core.poller import PollingClient
 from dyrd.trust.compute.directory import (
     MAX_DOCUMENT_BYTES,
     Directory,
@@ -65,7 +66,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
             os.close(dir_fd)
 
 
-class DirectoryClient:
+class DirectoryClient(PollingClient):
     """Keeps a verified copy of the directory at ``url`` (implements ``DirectorySource``).
 
     ``refresh()`` fetches once; ``start()`` fetches every ``interval`` seconds in a daemon
@@ -88,7 +89,7 @@ class DirectoryClient:
     ) -> None:
         self.url = url
         self.cache_path = cache_path
-        self.interval = interval
+        super().__init__(interval=interval, thread_name="dyrd-directory")
         self._root = root_public_jwk
         self._clock = clock
         self._freshness = freshness or timedelta(seconds=2 * interval)
@@ -99,8 +100,6 @@ class DirectoryClient:
             headers={"Accept": "application/json", "User-Agent": "dyrd-directory-client"},
         )
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._current: Directory | None = None
         self._etag: str | None = None
         self._last_attempt: datetime | None = None
@@ -214,34 +213,10 @@ class DirectoryClient:
             self._last_error = reason
         log.warning("directory refresh from %s failed: %s", self.url, reason)
 
-    # --- polling -------------------------------------------------------------------------------
+    # --- polling (PollingClient runs ``_poll`` in its thread) ---------------------------------
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.refresh()
-            except Exception:  # a poller that dies silently is worse than one that logs
-                log.exception("directory refresh crashed")
-            self._stop.wait(self.interval)
+    def _poll(self) -> object:
+        return self.refresh()
 
-    def start(self) -> None:
-        """Poll in a daemon thread every ``interval`` seconds (first fetch at once)."""
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="dyrd-directory", daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        """Stop polling and close the HTTP connection pool."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+    def _release(self) -> None:
         self._http.close()
-
-    def __enter__(self) -> DirectoryClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

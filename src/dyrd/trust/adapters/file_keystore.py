@@ -12,6 +12,7 @@ from __future__ import annotations
 import stat
 import threading
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -58,17 +59,29 @@ def _check_key_id(key_id: str) -> None:
         )
 
 
-class FileKeyStore:
-    """A ``KeyStore`` of PEM files under one directory; thread-safe; loads each key once."""
+class PemKeyFiles:
+    """The file rules every key store here shares: one PKCS#8 PEM file per key named by its key
+    id, a 0700 directory, 0600 files created atomically, refused when others can read them,
+    encrypted with the passphrase when there is one, each key loaded once. Subclasses parse the
+    PEM with their library (``_parse``) and derive key ids (``_key_id_of``)."""
+
+    _what = "private key"
+    _missing_hint = (
+        "Check DYRD_KEY_DIR points at the directory the key was created in; "
+        "if the key is lost, rotate it with `dyrd key rotate`."
+    )
+    _unlock_hint = "Set DYRD_KEY_PASSPHRASE to the passphrase the key was created with."
 
     def __init__(self, directory: Path, *, passphrase: bytes | None = None) -> None:
         self.directory = directory
         self._passphrase = passphrase or None
         self._lock = threading.Lock()
-        self._keys: dict[str, PrivateKey] = {}
+        self._keys: dict[str, Any] = {}
 
     def __repr__(self) -> str:
-        return f"FileKeyStore(directory={str(self.directory)!r}, encrypted={self.encrypted})"
+        return (
+            f"{type(self).__name__}(directory={str(self.directory)!r}, encrypted={self.encrypted})"
+        )
 
     @property
     def encrypted(self) -> bool:
@@ -86,29 +99,21 @@ class FileKeyStore:
         with self._lock:
             return key_id in self._keys or self.path(key_id).exists()
 
-    def generate(self, algorithm: KeyAlgorithm) -> str:
-        private_key = generate_private_key(KeyAlgorithm(algorithm))
-        key_id = jose.key_id(spki_of(private_key))
-        encryption: serialization.KeySerializationEncryption = (
-            serialization.BestAvailableEncryption(self._passphrase)
-            if self._passphrase is not None
-            else serialization.NoEncryption()
-        )
-        pem = private_key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
-        )
+    def _parse(self, data: bytes, password: bytes | None, path: Path) -> Any:
+        """The private key in ``data``, or KeyStoreError (never echoing the file's content)."""
+        raise NotImplementedError
+
+    def _key_id_of(self, private_key: Any) -> str:
+        raise NotImplementedError
+
+    # --- files ---------------------------------------------------------------------------------
+
+    def _keep_new(self, key_id: str, pem: bytes, private_key: Any) -> str:
+        """Write a freshly generated key's file and cache the key; return its key id."""
         with self._lock:
             self._write_new(self.path(key_id), pem)
             self._keys[key_id] = private_key
         return key_id
-
-    def public_key(self, key_id: str) -> bytes:
-        return spki_of(self._private(key_id))
-
-    def sign(self, key_id: str, data: bytes) -> bytes:
-        return raw_signature(self._private(key_id), data)
-
-    # --- files ---------------------------------------------------------------------------------
 
     def _ensure_directory(self) -> None:
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -130,7 +135,7 @@ class FileKeyStore:
                 f"密钥 {path.stem} 的文件已存在。",
             )
 
-    def _private(self, key_id: str) -> PrivateKey:
+    def _private(self, key_id: str) -> Any:
         path = self.path(key_id)
         with self._lock:
             cached = self._keys.get(key_id)
@@ -140,15 +145,14 @@ class FileKeyStore:
             self._keys[key_id] = key
             return key
 
-    def _load(self, path: Path, key_id: str) -> PrivateKey:
+    def _load(self, path: Path, key_id: str) -> Any:
         try:
             secretfile.check_private(path)
         except FileNotFoundError:
             raise KeyStoreError(
-                f"The private key {key_id} is not in the key store {self.directory}.",
+                f"The {self._what} {key_id} is not in the key store {self.directory}.",
                 f"密钥库 {self.directory} 中没有私钥 {key_id}。",
-                hint="Check DYRD_KEY_DIR points at the directory the key was created in; "
-                "if the key is lost, rotate it with `dyrd key rotate`.",
+                hint=self._missing_hint,
             ) from None
         except secretfile.ExposedSecretFile as exc:
             raise KeyStoreError(
@@ -157,13 +161,48 @@ class FileKeyStore:
                 hint=f"Run `chmod 600 {path}`, and rotate the key if others may have read it.",
             ) from None
         data = path.read_bytes()
-        password = self._passphrase if data.lstrip().startswith(_ENCRYPTED_MARK) else None
-        if password is None and data.lstrip().startswith(_ENCRYPTED_MARK):
+        encrypted = data.lstrip().startswith(_ENCRYPTED_MARK)
+        if encrypted and self._passphrase is None:
             raise KeyStoreError(
                 f"The private key file {path} is encrypted and no passphrase is configured.",
                 f"私钥文件 {path} 已加密，但未配置口令。",
-                hint="Set DYRD_KEY_PASSPHRASE to the passphrase the key was created with.",
+                hint=self._unlock_hint,
             )
+        key = self._parse(data, self._passphrase if encrypted else None, path)
+        if self._key_id_of(key) != key_id:
+            raise KeyStoreError(
+                f"The private key file {path} holds a different key than its name says.",
+                f"私钥文件 {path} 与其文件名不符。",
+                hint="Restore the right file; never rename key files.",
+            )
+        return key
+
+
+class FileKeyStore(PemKeyFiles):
+    """A ``KeyStore`` of ES256 and EdDSA keys in PEM files under one directory; thread-safe."""
+
+    def generate(self, algorithm: KeyAlgorithm) -> str:
+        private_key = generate_private_key(KeyAlgorithm(algorithm))
+        encryption: serialization.KeySerializationEncryption = (
+            serialization.BestAvailableEncryption(self._passphrase)
+            if self._passphrase is not None
+            else serialization.NoEncryption()
+        )
+        pem = private_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+        )
+        return self._keep_new(self._key_id_of(private_key), pem, private_key)
+
+    def public_key(self, key_id: str) -> bytes:
+        return spki_of(self._private(key_id))
+
+    def sign(self, key_id: str, data: bytes) -> bytes:
+        return raw_signature(self._private(key_id), data)
+
+    def _key_id_of(self, private_key: Any) -> str:
+        return jose.key_id(spki_of(private_key))
+
+    def _parse(self, data: bytes, password: bytes | None, path: Path) -> PrivateKey:
         try:
             key = serialization.load_pem_private_key(data, password=password)
         except (ValueError, TypeError):
@@ -180,11 +219,5 @@ class FileKeyStore:
             raise KeyStoreError(
                 f"The private key file {path} holds neither an Ed25519 nor a P-256 key.",
                 f"私钥文件 {path} 不是 Ed25519 或 P-256 密钥。",
-            )
-        if jose.key_id(spki_of(key)) != key_id:
-            raise KeyStoreError(
-                f"The private key file {path} holds a different key than its name says.",
-                f"私钥文件 {path} 与其文件名不符。",
-                hint="Restore the right file; never rename key files.",
             )
         return key

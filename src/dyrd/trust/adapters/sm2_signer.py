@@ -12,8 +12,6 @@ key ids and paths only.
 
 from __future__ import annotations
 
-import stat
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +20,9 @@ from tongsuopy.crypto.asymciphers import ec as ts_ec
 from tongsuopy.crypto.exceptions import InternalError, UnsupportedAlgorithm
 from tongsuopy.crypto.hashes import SM3
 
-from dyrd.core import secretfile
+from dyrd.trust.adapters.file_keystore import PemKeyFiles
 from dyrd.trust.compute import jose, sm2
 from dyrd.trust.errors import KeyStoreError
-
-_ENCRYPTED_MARK = b"-----BEGIN ENCRYPTED PRIVATE KEY-----"
 
 
 def _raw_signature(private_key: Any, data: bytes) -> bytes:
@@ -37,42 +33,12 @@ def _spki(private_key: Any) -> bytes:
     return sm2.spki_of(private_key.public_key())
 
 
-def _check_key_id(key_id: str) -> None:
-    # Key ids become file names: only the 43 base64url characters of a thumbprint pass.
-    if not isinstance(key_id, str) or not jose.is_key_id(key_id):
-        raise KeyStoreError(
-            f"{key_id!r} is not a key id (43 base64url characters, an RFC 7638 thumbprint).",
-            "不是合法的密钥标识。",
-        )
-
-
-class Sm2KeyStore:
+class Sm2KeyStore(PemKeyFiles):
     """A ``KeyStore`` of SM2 keys in PEM files under one directory; thread-safe; loads once."""
 
-    def __init__(self, directory: Path, *, passphrase: bytes | None = None) -> None:
-        self.directory = directory
-        self._passphrase = passphrase or None
-        self._lock = threading.Lock()
-        self._keys: dict[str, Any] = {}
-
-    def __repr__(self) -> str:
-        return f"Sm2KeyStore(directory={str(self.directory)!r}, encrypted={self.encrypted})"
-
-    @property
-    def encrypted(self) -> bool:
-        """True when new key files are encrypted with a passphrase."""
-        return self._passphrase is not None
-
-    def path(self, key_id: str) -> Path:
-        """The file that holds (or would hold) the private key ``key_id``."""
-        _check_key_id(key_id)
-        return self.directory / f"{key_id}.pem"
-
-    def __contains__(self, key_id: object) -> bool:
-        if not isinstance(key_id, str) or not jose.is_key_id(key_id):
-            return False
-        with self._lock:
-            return key_id in self._keys or self.path(key_id).exists()
+    _what = "SM2 private key"
+    _missing_hint = "Check the SM2 key directory is the one the key was created in."
+    _unlock_hint = "Give the passphrase the key was created with."
 
     def generate(self, algorithm: str = sm2.ALGORITHM) -> str:
         """Create and keep a new SM2 key; return its key id. Any other algorithm is refused.
@@ -87,7 +53,6 @@ class Sm2KeyStore:
                 hint="Create ES256 and EdDSA keys in the file key store (`dyrd key create`).",
             )
         private_key = ts_ec.generate_private_key(ts_ec.SM2())
-        key_id = sm2.key_id(_spki(private_key))
         encryption: Any = (
             ts_serialization.BestAvailableEncryption(self._passphrase)
             if self._passphrase is not None
@@ -96,10 +61,7 @@ class Sm2KeyStore:
         pem = private_key.private_bytes(
             ts_serialization.Encoding.PEM, ts_serialization.PrivateFormat.PKCS8, encryption
         )
-        with self._lock:
-            self._write_new(self.path(key_id), pem)
-            self._keys[key_id] = private_key
-        return key_id
+        return self._keep_new(self._key_id_of(private_key), pem, private_key)
 
     def public_key(self, key_id: str) -> bytes:
         """SubjectPublicKeyInfo DER of the key ``key_id`` (sm2p256v1 named curve)."""
@@ -109,61 +71,12 @@ class Sm2KeyStore:
         """64-byte r || s SM2-with-SM3 signature over ``data`` (default user id)."""
         return _raw_signature(self._private(key_id), data)
 
-    # --- files ---------------------------------------------------------------------------------
+    def _key_id_of(self, private_key: Any) -> str:
+        return sm2.key_id(_spki(private_key))
 
-    def _write_new(self, path: Path, pem: bytes) -> None:
-        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        mode = self.directory.stat().st_mode
-        if mode & (stat.S_IWGRP | stat.S_IWOTH):
-            raise KeyStoreError(
-                f"The key directory {self.directory} is writable by other users "
-                f"(mode {stat.S_IMODE(mode):o}).",
-                f"密钥目录 {self.directory} 可被其他用户写入。",
-                hint=f"Run `chmod 700 {self.directory}`.",
-            )
-        if not secretfile.write_new(path, pem):
-            raise KeyStoreError(
-                f"A key file for {path.stem} already exists in {self.directory}.",
-                f"密钥 {path.stem} 的文件已存在。",
-            )
-
-    def _private(self, key_id: str) -> Any:
-        path = self.path(key_id)
-        with self._lock:
-            cached = self._keys.get(key_id)
-            if cached is not None:
-                return cached
-            key = self._load(path, key_id)
-            self._keys[key_id] = key
-            return key
-
-    def _load(self, path: Path, key_id: str) -> Any:
+    def _parse(self, data: bytes, password: bytes | None, path: Path) -> Any:
         try:
-            secretfile.check_private(path)
-        except FileNotFoundError:
-            raise KeyStoreError(
-                f"The SM2 private key {key_id} is not in the key store {self.directory}.",
-                f"密钥库 {self.directory} 中没有 SM2 私钥 {key_id}。",
-                hint="Check the SM2 key directory is the one the key was created in.",
-            ) from None
-        except secretfile.ExposedSecretFile as exc:
-            raise KeyStoreError(
-                f"The private key file {path} is accessible by other users (mode {exc.mode:o}).",
-                f"私钥文件 {path} 可被其他用户访问。",
-                hint=f"Run `chmod 600 {path}`, and rotate the key if others may have read it.",
-            ) from None
-        data = path.read_bytes()
-        encrypted = data.lstrip().startswith(_ENCRYPTED_MARK)
-        if encrypted and self._passphrase is None:
-            raise KeyStoreError(
-                f"The private key file {path} is encrypted and no passphrase is configured.",
-                f"私钥文件 {path} 已加密，但未配置口令。",
-                hint="Give the passphrase the key was created with.",
-            )
-        try:
-            key = ts_serialization.load_pem_private_key(
-                data, password=self._passphrase if encrypted else None
-            )
+            key = ts_serialization.load_pem_private_key(data, password=password)
         except (ValueError, TypeError, UnsupportedAlgorithm, InternalError):
             # The library's message is dropped on purpose: it must never echo file content.
             raise KeyStoreError(
@@ -178,12 +91,6 @@ class Sm2KeyStore:
             raise KeyStoreError(
                 f"The private key file {path} does not hold an SM2 key.",
                 f"私钥文件 {path} 不是 SM2 密钥。",
-            )
-        if sm2.key_id(_spki(key)) != key_id:
-            raise KeyStoreError(
-                f"The private key file {path} holds a different key than its name says.",
-                f"私钥文件 {path} 与其文件名不符。",
-                hint="Restore the right file; never rename key files.",
             )
         return key
 

@@ -28,6 +28,7 @@ from urllib.parse import urljoin
 import httpx
 
 from dyrd.core.clock import Clock
+from dyrd.core.poller import PollingClient
 from dyrd.trust.adapters.directory_client import _write_atomically
 from dyrd.trust.compute import trustlist as tl
 from dyrd.trust.compute.directory import format_time
@@ -94,7 +95,7 @@ def _cached_documents(data: bytes) -> list[bytes]:
     return [d.encode("utf-8") for d in parsed["documents"]]
 
 
-class TrustListClient:
+class TrustListClient(PollingClient):
     """Keeps a verified trust list from ``url`` (a ``CertificateSource`` for credentials).
 
     ``refresh()`` fetches once; ``start()`` fetches every ``interval`` seconds in a daemon
@@ -119,7 +120,7 @@ class TrustListClient:
     ) -> None:
         self.url = url
         self.cache_path = cache_path
-        self.interval = interval
+        super().__init__(interval=interval, thread_name="dyrd-trust-list")
         self._root = root_public_jwk
         self._clock = clock
         self._freshness = freshness or timedelta(seconds=2 * interval)
@@ -132,8 +133,6 @@ class TrustListClient:
             headers={"Accept": "application/json", "User-Agent": "dyrd-trust-list-client"},
         )
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._current: tl.TrustList | None = None
         self._documents: list[bytes] = []
         self._last_attempt: datetime | None = None
@@ -304,34 +303,10 @@ class TrustListClient:
             self._last_error = reason
         log.warning("trust-list refresh from %s failed: %s", self.url, reason)
 
-    # --- polling -------------------------------------------------------------------------------
+    # --- polling (PollingClient runs ``_poll`` in its thread) ---------------------------------
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.refresh()
-            except Exception:  # a poller that dies silently is worse than one that logs
-                log.exception("trust-list refresh crashed")
-            self._stop.wait(self.interval)
+    def _poll(self) -> object:
+        return self.refresh()
 
-    def start(self) -> None:
-        """Poll in a daemon thread every ``interval`` seconds (first fetch at once)."""
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="dyrd-trust-list", daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        """Stop polling and close the HTTP connection pool."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+    def _release(self) -> None:
         self._http.close()
-
-    def __enter__(self) -> TrustListClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
