@@ -59,6 +59,20 @@ def test_inequality_of_gdp_per_capita_matches_the_bundled_table(session: Session
     )
     assert weighted.gini == pytest.approx(ineq.gini(y, pop), abs=1e-12)
     assert weighted.theil_t_between is None
+    both = service.inequality(
+        session,
+        indicator="gdp_per_capita",
+        year=2019,
+        weight=Weighting.POPULATION,
+        groups=Grouping.PROVINCE,
+    )
+    assert both.dagum is not None
+    want = ineq.dagum_gini(y, prov, pop)
+    assert both.dagum.within == pytest.approx(want.within, abs=1e-12)
+    assert both.dagum.net_between == pytest.approx(want.net_between, abs=1e-12)
+    assert both.dagum.transvariation == pytest.approx(want.transvariation, abs=1e-12)
+    assert both.dagum.total == pytest.approx(weighted.gini, abs=1e-10)
+    assert both.dagum.total != pytest.approx(got.dagum.total, abs=1e-6)
 
 
 def test_inequality_refuses_unknown_names_and_empty_years(session: Session) -> None:

@@ -116,7 +116,7 @@ class GroupPart(BaseModel):
 
 
 class DagumRead(BaseModel):
-    """Dagum Gini decomposition (cities weighted equally)."""
+    """Dagum Gini decomposition (cities weighted equally, or by population with --weight)."""
 
     total: float
     within: float

@@ -230,38 +230,55 @@ class DagumResult:
     """D_jh = (d_jh − p_jh)/(d_jh + p_jh), oriented so that D_jh >= 0 when μ_j >= μ_h."""
 
 
-def dagum_gini(y: npt.ArrayLike, groups: Sequence[object] | npt.NDArray[Any]) -> DagumResult:
-    """Dagum's decomposition over groups, every unit weighted equally (cities as units).
+def dagum_gini(
+    y: npt.ArrayLike,
+    groups: Sequence[object] | npt.NDArray[Any],
+    weights: npt.ArrayLike | None = None,
+) -> DagumResult:
+    """Dagum's decomposition over groups; cities weighted equally or by population.
 
-    G_jh = Σ_i Σ_r |y_ji − y_hr| / (n_j n_h (μ_j + μ_h)); G_w = Σ_j G_jj p_j s_j;
-    G_nb = Σ_{pairs} G_jh (p_j s_h + p_h s_j) D_jh;
-    G_t = Σ_{pairs} G_jh (p_j s_h + p_h s_j)(1 − D_jh),
-    with p_j = n_j/n, s_j = n_j μ_j/(n μ), and each pair oriented so the richer group comes first.
+    Dagum (1997), *Empirical Economics* 22:515-531, with each unit counted by its share q_i
+    (1/n, or its population share) instead of 1/n; group shares P_j = Σ_{i∈j} q_i and
+    weighted group means μ_j:
+
+    G_jh = Σ_{i∈j} Σ_{r∈h} q_i q_r |y_i − y_r| / (P_j P_h (μ_j + μ_h));
+    G_w = Σ_j G_jj p_j s_j; G_nb = Σ_{pairs} G_jh (p_j s_h + p_h s_j) D_jh;
+    G_t = Σ_{pairs} G_jh (p_j s_h + p_h s_j)(1 − D_jh), with p_j = P_j (population share),
+    s_j = P_j μ_j / μ (income share), each pair oriented so the richer group comes first.
+    Since G_jh (p_j s_h + p_h s_j) = Σ_{i∈j} Σ_{r∈h} q_i q_r |y_i − y_r| / μ, the three parts
+    add up to the (weighted) Gini exactly; with q_i = 1/n this is the unweighted textbook form.
     """
     v = _values(y)
+    q = _shares(weights, v.size)
     labels, gi = _groups(groups, v.size)
-    k, n = len(labels), v.size
-    members = [v[gi == g] for g in range(k)]
-    nj = np.array([m.size for m in members], dtype=np.float64)
-    muj = np.array([m.mean() for m in members])
-    mu = float(v.mean())
-    pj = nj / n
-    sj = nj * muj / (n * mu)
+    k = len(labels)
+    members = [np.flatnonzero(gi == g) for g in range(k)]
+    pj = _sum_by(gi, q, minlength=k)
+    muj = _sum_by(gi, q * v, minlength=k) / pj
+    mu = float(q @ v)
+    sj = pj * muj / mu
     gjh = np.zeros((k, k))
     djh = np.zeros((k, k))
     g_w = g_nb = g_t = 0.0
     for j in range(k):
+        yj, qj = v[members[j]], q[members[j]]
         for h in range(j, k):
-            diff = members[j][:, None] - members[h][None, :]
-            gjh[j, h] = gjh[h, j] = np.abs(diff).sum() / (nj[j] * nj[h] * (muj[j] + muj[h]))
+            yh, qh = v[members[h]], q[members[h]]
+            diff = yj[:, None] - yh[None, :]
+            qq = qj[:, None] * qh[None, :]
+            gjh[j, h] = gjh[h, j] = float((qq * np.abs(diff)).sum()) / (
+                pj[j] * pj[h] * (muj[j] + muj[h])
+            )
             if j == h:
                 g_w += gjh[j, j] * pj[j] * sj[j]
                 continue
-            up, down = diff[diff > 0].sum(), -diff[diff < 0].sum()
-            d, pt = (up, down) if muj[j] >= muj[h] else (down, up)
+            up = float((qq * np.clip(diff, 0.0, None)).sum())
+            down = float((qq * np.clip(-diff, 0.0, None)).sum())
+            richer, poorer = (j, h) if muj[j] >= muj[h] else (h, j)
+            d, pt = (up, down) if richer == j else (down, up)
             dd = (d - pt) / (d + pt) if d + pt > 0 else 0.0
-            djh[j, h] = dd
-            djh[h, j] = -dd
+            djh[richer, poorer] = dd
+            djh[poorer, richer] = -dd
             weight = gjh[j, h] * (pj[j] * sj[h] + pj[h] * sj[j])
             g_nb += weight * dd
             g_t += weight * (1.0 - dd)
