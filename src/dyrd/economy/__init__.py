@@ -3,6 +3,7 @@
 from dyrd.economy.service import (
     composite_index,
     convergence,
+    coupling,
     evaluate_alerts,
     import_yearbook,
     inequality,
@@ -14,6 +15,7 @@ from dyrd.economy.service import (
 __all__ = [
     "composite_index",
     "convergence",
+    "coupling",
     "evaluate_alerts",
     "import_yearbook",
     "inequality",

@@ -265,3 +265,44 @@ class AlertsReport(BaseModel):
     results: list[RuleResult]
     alerts: int
     rules_without_data: list[str]
+
+
+class CouplingBand(BaseModel):
+    """One class of the coupling-coordination degree: lower < D <= upper."""
+
+    level: int
+    lower: float
+    upper: float
+    name_zh: str
+    name_en: str
+
+
+class CouplingCity(BaseModel):
+    """One city's subsystem scores U, coupling C, development T, coordination D and its band."""
+
+    city_code: str
+    name_zh: str
+    name_en: str
+    province_code: str
+    subsystems: dict[str, float]
+    coupling: float
+    development: float
+    coordination: float
+    band: int
+    band_zh: str
+    band_en: str
+
+
+class CouplingReport(BaseModel):
+    """Coupling-coordination degree of the concept sub-indices of a composite index."""
+
+    year: int
+    subsystems: list[Concept]
+    alpha: list[float]
+    formula: str
+    reference: str
+    bands: list[CouplingBand]
+    cities: list[CouplingCity]
+    concepts_without_data: list[Concept]
+    index_method: MethodRead
+    sources: list[str]

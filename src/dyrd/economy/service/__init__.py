@@ -1,5 +1,6 @@
 """Use cases of the economy domain: indicators, index, inequality, value added, imports."""
 
+from dyrd.economy.service.coupling import coupling
 from dyrd.economy.service.imports import import_yearbook, load_bundled
 from dyrd.economy.service.index import composite_index
 from dyrd.economy.service.inequality import convergence, inequality
@@ -10,6 +11,7 @@ from dyrd.economy.service.warning import evaluate_alerts
 __all__ = [
     "composite_index",
     "convergence",
+    "coupling",
     "evaluate_alerts",
     "import_yearbook",
     "inequality",
