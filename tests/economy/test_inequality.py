@@ -218,3 +218,17 @@ def test_weighted_dagum_separated_groups_have_no_transvariation() -> None:
 def test_urban_rural_theil_equal_incomes_is_zero() -> None:
     assert ineq.urban_rural_theil(30000, 30000, 500, 300) == pytest.approx(0.0, abs=1e-15)
     assert ineq.urban_rural_theil(60000, 30000, 500, 300) > 0
+
+
+def test_integer_group_codes_with_gaps_match_string_labels() -> None:
+    # The O(n) relabelling of small integer codes must give what np.unique / strings give.
+    y = [3.0, 5.0, 8.0, 13.0, 21.0, 34.0]
+    codes = np.array([9, 2, 9, 5, 2, 5])
+    a = ineq.theil_t_decomposition(y, codes)
+    b = ineq.theil_t_decomposition(y, [f"g{c}" for c in codes])
+    assert a.groups == (2, 5, 9)
+    assert (a.between, a.within) == pytest.approx((b.between, b.within), abs=1e-15)
+    np.testing.assert_allclose(a.group_index, b.group_index, atol=1e-15)
+    big = ineq.theil_t_decomposition(y, codes * 1000)
+    assert big.groups == (2000, 5000, 9000)
+    assert big.between == pytest.approx(a.between, abs=1e-15)
