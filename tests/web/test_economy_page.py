@@ -61,3 +61,14 @@ def test_economy_page_in_english(client: TestClient) -> None:
 @pytest.mark.parametrize("path", ["/", "/catalog", "/ledger"])
 def test_every_page_links_the_economy_page(client: TestClient, path: str) -> None:
     assert 'href="/economy"' in client.get(path).text
+
+
+def test_page_views_reuse_the_perturbation_draws(client: TestClient) -> None:
+    cache = client.app.state.economy_stability_cache  # type: ignore[attr-defined]
+    first = client.get("/economy", params={"lang": "en"}).text
+    second = client.get("/economy").text  # Chinese: same data, same draws
+    # One app per test: the first view draws, the second reuses the draws.
+    assert (cache.misses, cache.hits) == (1, 1)
+    ranges = re.findall(r'<td class="num mono">\d+–\d+</td>', first)
+    assert ranges
+    assert ranges == re.findall(r'<td class="num mono">\d+–\d+</td>', second)

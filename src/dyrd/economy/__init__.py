@@ -1,6 +1,7 @@
 """High-quality development indicators, composite index, inequality, convergence, value added."""
 
 from dyrd.economy.service import (
+    StabilityCache,
     composite_index,
     convergence,
     coupling,
@@ -13,6 +14,7 @@ from dyrd.economy.service import (
 )
 
 __all__ = [
+    "StabilityCache",
     "composite_index",
     "convergence",
     "coupling",

@@ -13,6 +13,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from dyrd.core.errors import DyrdError
+from dyrd.economy import StabilityCache
 from dyrd.economy import service as economy
 from dyrd.economy.schemas import AlertsReport, IndexReport, InequalityReport
 from dyrd.economy.service.inequality import Grouping
@@ -28,7 +29,8 @@ YEAR = 2019
 """The year of the bundled city table (GDP, population: the region's 2019 statistics)."""
 INEQUALITY_INDICATOR = "gdp_per_capita"
 STABILITY_DRAWS = 200
-"""Weight-perturbation draws per page view: enough for stable 5-95 % rank ranges, fast to draw."""
+"""Weight-perturbation draws of the page: enough for stable 5-95 % rank ranges. They are drawn on
+the first view of each data version only (``StabilityCache``), then reused."""
 STABILITY_SEED = 0
 
 
@@ -131,10 +133,16 @@ def _pct(v: float) -> str:
     return f"{v * 100:.1f}%"
 
 
-def _index(session: Session, notices: list[Notice]) -> IndexReport | None:
+def _index(
+    session: Session, notices: list[Notice], cache: StabilityCache | None
+) -> IndexReport | None:
     try:
         return economy.composite_index(
-            session, years=[YEAR], stability_draws=STABILITY_DRAWS, seed=STABILITY_SEED
+            session,
+            years=[YEAR],
+            stability_draws=STABILITY_DRAWS,
+            seed=STABILITY_SEED,
+            stability_cache=cache,
         )
     except DyrdError as exc:
         notices.append(Notice(zh=f"综合指数无法计算：{exc.message_zh}", en=f"No index: {exc}"))
@@ -183,12 +191,14 @@ def _alert_rows(report: AlertsReport, lang: Lang) -> tuple[AlertRow, ...]:
     return tuple(rows)
 
 
-def economy_page(session: Session, *, lang: Lang) -> EconomyPage:
+def economy_page(
+    session: Session, *, lang: Lang, stability_cache: StabilityCache | None = None
+) -> EconomyPage:
     """The economy monitor for the bundled year."""
     notices: list[Notice] = []
     cities = {c.code: c for c in region.list_cities(session)}
     provinces = {j.code: j for j in region.list_jurisdictions(session)}
-    report = _index(session, notices)
+    report = _index(session, notices, stability_cache)
     names = {i.code: i for i in economy.list_indicators(session)}
     values: dict[str, StatisticValue] = {}
     ranks: list[RankRow] = []
