@@ -271,3 +271,20 @@ def test_coupling_api_and_cli(client: TestClient, cli_env: dict[str, str]) -> No
     table = CliRunner().invoke(cli_app, ["economy", "coupling", "--year", "2019"], env=cli_env)
     assert table.exit_code == 0, table.output
     assert "耦合协调度" in table.stdout
+
+
+def test_indicators_without_data_say_why(session: Session) -> None:
+    listed = {i.code: i for i in service.list_indicators(session)}
+    assert listed["gdp_per_capita"].years == [2019]
+    assert listed["gdp_per_capita"].no_data_reason is None
+    co2 = listed["co2_intensity"]
+    assert co2.years == []
+    assert co2.no_data_reason is not None
+    assert co2.no_data_reason.startswith("co2_emissions: ")
+    assert "CEADs" in co2.no_data_reason
+    assert co2.no_data_reason_zh is not None
+    assert "CEADs" in co2.no_data_reason_zh
+    # gdp has values: only the missing input is named.
+    assert "gdp:" not in (listed["labour_productivity"].no_data_reason or "")
+    assert "employment:" in (listed["labour_productivity"].no_data_reason or "")
+    assert listed["industrial_profit"].no_data_reason

@@ -72,3 +72,18 @@ def test_page_views_reuse_the_perturbation_draws(client: TestClient) -> None:
     ranges = re.findall(r'<td class="num mono">\d+–\d+</td>', first)
     assert ranges
     assert ranges == re.findall(r'<td class="num mono">\d+–\d+</td>', second)
+
+
+def test_green_and_openness_show_missing_with_the_reason(
+    client: TestClient, session: Session
+) -> None:
+    html = client.get("/economy", params={"lang": "en"}).text
+    listed = {i.code: i for i in economy.list_indicators(session)}
+    for code in ("co2_intensity", "trade_openness", "fdi_share", "so2_intensity"):
+        assert not listed[code].years
+        assert listed[code].no_data_reason
+        assert f'data-missing="{code}"' in html
+    # The reason names why no figure ships (CEADs terms), never a number filled in.
+    assert "CEADs" in html
+    zh = client.get("/economy", params={"lang": "zh"}).text
+    assert "开放许可" in zh

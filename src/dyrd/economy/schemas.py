@@ -30,6 +30,10 @@ class IndicatorRead(BaseModel):
     in_default_index: bool
     reference: str
     years: list[int] = Field(description="Years with at least one value (derived: every input)")
+    no_data_reason: str | None = Field(
+        default=None, description="Why there are no values (no licensed source, inputs missing)"
+    )
+    no_data_reason_zh: str | None = None
 
 
 class MissingValue(BaseModel):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from dyrd.core.errors import DyrdError
 from dyrd.economy import StabilityCache
 from dyrd.economy import service as economy
-from dyrd.economy.schemas import AlertsReport, IndexReport, InequalityReport
+from dyrd.economy.schemas import AlertsReport, IndexReport, IndicatorRead, InequalityReport
 from dyrd.economy.service.inequality import Grouping
 from dyrd.economy.types import Concept
 from dyrd.region import service as region
@@ -65,6 +65,8 @@ class ConceptRow:
     code: str
     name: str
     indicators: tuple[str, ...]
+    missing: tuple[tuple[str, str, str], ...] = ()
+    """(code, name, why) of the concept's default-index indicators that have no values."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +193,20 @@ def _alert_rows(report: AlertsReport, lang: Lang) -> tuple[AlertRow, ...]:
     return tuple(rows)
 
 
+def _missing(
+    names: dict[str, IndicatorRead], concept: Concept, lang: Lang
+) -> tuple[tuple[str, str, str], ...]:
+    return tuple(
+        (
+            i.code,
+            _nm(i, lang),
+            (i.no_data_reason_zh if lang == "zh" else i.no_data_reason) or "",
+        )
+        for i in names.values()
+        if i.concept is concept and i.in_default_index and not i.years
+    )
+
+
 def economy_page(
     session: Session, *, lang: Lang, stability_cache: StabilityCache | None = None
 ) -> EconomyPage:
@@ -263,7 +279,12 @@ def economy_page(
                 if i.concept is concept and i.code in names
             )
             concepts.append(
-                ConceptRow(concept.value, concept.zh if lang == "zh" else concept.value, used)
+                ConceptRow(
+                    concept.value,
+                    concept.zh if lang == "zh" else concept.value,
+                    used,
+                    _missing(names, concept, lang),
+                )
             )
         dropped = tuple(sorted(report.dropped_indicators.items()))
     ineq = _inequality(session, notices)

@@ -957,6 +957,10 @@ CATALOG: dict[str, dict[Lang, str]] = {
     "econ.col.weight": {"zh": "权重", "en": "Weight"},
     "econ.concepts.title": {"zh": "五大发展理念", "en": "The five development concepts"},
     "econ.concepts.nodata": {"zh": "无数据", "en": "No data"},
+    "econ.concepts.missing": {
+        "zh": "{n} 个指标缺数据（原因）",
+        "en": "{n} indicator(s) without data (why)",
+    },
     "econ.dropped.title": {"zh": "未纳入的指标", "en": "Indicators left out"},
     "econ.rank.title": {"zh": "排名与位次区间", "en": "Ranks and rank ranges"},
     "econ.col.rank": {"zh": "位次", "en": "Rank"},
