@@ -248,6 +248,7 @@ def test_coupling_over_the_concepts_with_data(session: Session) -> None:
     assert [r.coordination for r in got.cities] == sorted(
         (r.coordination for r in got.cities), reverse=True
     )
+    assert service.coupling_of_index(index) == got
     if got.concepts_without_data:
         with pytest.raises(InsufficientData):
             service.coupling(session, year=2019, concepts=got.concepts_without_data[:1])

@@ -87,3 +87,12 @@ def test_green_and_openness_show_missing_with_the_reason(
     assert "CEADs" in html
     zh = client.get("/economy", params={"lang": "zh"}).text
     assert "开放许可" in zh
+
+
+def test_coupling_table_is_the_service_figures(client: TestClient, session: Session) -> None:
+    html = client.get("/economy", params={"lang": "en"}).text
+    ccd = economy.coupling(session, year=2019)
+    rows = re.findall(r'<tr data-ccd="(\d{6})">.*?data-field="d">([0-9.]+)<', html, re.S)
+    assert len(rows) == len(ccd.cities)
+    assert rows[0] == (ccd.cities[0].city_code, f"{ccd.cities[0].coordination:.4f}")
+    assert ccd.cities[0].band_en in html

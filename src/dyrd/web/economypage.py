@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 from dyrd.core.errors import DyrdError
 from dyrd.economy import StabilityCache
 from dyrd.economy import service as economy
-from dyrd.economy.schemas import AlertsReport, IndexReport, IndicatorRead, InequalityReport
+from dyrd.economy.schemas import (
+    AlertsReport,
+    CouplingReport,
+    IndexReport,
+    IndicatorRead,
+    InequalityReport,
+)
 from dyrd.economy.service.inequality import Grouping
 from dyrd.economy.types import Concept
 from dyrd.region import service as region
@@ -82,6 +88,18 @@ class GroupRow:
 
 
 @dataclass(frozen=True, slots=True)
+class CouplingRow:
+    """One city's coupling-coordination degree over the concepts with data."""
+
+    code: str
+    name: str
+    coupling: str
+    development: str
+    coordination: str
+    band: str
+
+
+@dataclass(frozen=True, slots=True)
 class AlertRow:
     """One rule evaluated: its status, its triggered units and the data behind them."""
 
@@ -114,6 +132,10 @@ class EconomyPage:
     alerts: tuple[AlertRow, ...]
     alert_count: int
     index_sources: tuple[str, ...]
+    coupling: tuple[CouplingRow, ...] = ()
+    coupling_subsystems: str = ""
+    coupling_formula: str = ""
+    coupling_reference: str = ""
 
 
 class _Named(Protocol):
@@ -160,6 +182,16 @@ def _inequality(session: Session, notices: list[Notice]) -> InequalityReport | N
         notices.append(
             Notice(zh=f"不平等测度无法计算：{exc.message_zh}", en=f"No inequality: {exc}")
         )
+        return None
+
+
+def _coupling(report: IndexReport | None, notices: list[Notice]) -> CouplingReport | None:
+    if report is None:
+        return None
+    try:
+        return economy.coupling_of_index(report)
+    except DyrdError as exc:
+        notices.append(Notice(zh=f"耦合协调度无法计算：{exc.message_zh}", en=f"No coupling: {exc}"))
         return None
 
 
@@ -301,6 +333,20 @@ def economy_page(
             )
             for g in ineq.groups
         )
+    ccd = _coupling(report, notices)
+    coupling_rows: tuple[CouplingRow, ...] = ()
+    if ccd is not None:
+        coupling_rows = tuple(
+            CouplingRow(
+                code=r.city_code,
+                name=r.name_zh if lang == "zh" else r.name_en,
+                coupling=_f(r.coupling),
+                development=_f(r.development),
+                coordination=_f(r.coordination),
+                band=f"{r.band} {r.band_zh if lang == 'zh' else r.band_en}",
+            )
+            for r in ccd.cities
+        )
     alerts = economy.evaluate_alerts(session)
     return EconomyPage(
         notices=tuple(notices),
@@ -317,4 +363,10 @@ def economy_page(
         alerts=_alert_rows(alerts, lang),
         alert_count=alerts.alerts,
         index_sources=tuple(report.sources) if report is not None else (),
+        coupling=coupling_rows,
+        coupling_subsystems=(
+            "、".join(c.zh if lang == "zh" else c.value for c in ccd.subsystems) if ccd else ""
+        ),
+        coupling_formula=ccd.formula if ccd else "",
+        coupling_reference=ccd.reference if ccd else "",
     )

@@ -1,6 +1,6 @@
 """Use cases of the economy domain: indicators, index, inequality, value added, imports."""
 
-from dyrd.economy.service.coupling import coupling
+from dyrd.economy.service.coupling import coupling, coupling_of_index
 from dyrd.economy.service.imports import import_yearbook, load_bundled
 from dyrd.economy.service.index import composite_index
 from dyrd.economy.service.inequality import convergence, inequality
@@ -14,6 +14,7 @@ __all__ = [
     "composite_index",
     "convergence",
     "coupling",
+    "coupling_of_index",
     "evaluate_alerts",
     "import_yearbook",
     "inequality",

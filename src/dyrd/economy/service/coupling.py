@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from dyrd.economy.compute import coupling as ccd
 from dyrd.economy.compute.composite import Method
 from dyrd.economy.errors import InsufficientData, refused
-from dyrd.economy.schemas import CouplingBand, CouplingCity, CouplingReport
+from dyrd.economy.schemas import CouplingBand, CouplingCity, CouplingReport, IndexReport
 from dyrd.economy.service.index import composite_index
 from dyrd.economy.types import Concept, InputError
 
@@ -34,6 +34,18 @@ def coupling(
     weighted equally (α_i = 1/k). A concept asked for without data is refused, never filled in.
     """
     report = composite_index(session, years=[year], method=method)
+    return coupling_of_index(report, concepts=concepts)
+
+
+def coupling_of_index(
+    report: IndexReport, *, concepts: Sequence[Concept] | None = None
+) -> CouplingReport:
+    """D of each city over the concept sub-indices of an index already computed (one year)."""
+    if len(report.years) != 1:
+        raise InsufficientData(
+            "Coupling is computed for one year at a time.", "耦合协调度按单一年份计算。"
+        )
+    year = report.years[0]
     available = [c for c in Concept if c not in report.concepts_without_data]
     wanted = list(dict.fromkeys(concepts)) if concepts else available
     absent = [c for c in wanted if c not in available]
