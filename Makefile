@@ -51,6 +51,7 @@ bench: install
 	$(RUN) python bench/exchange.py
 	$(RUN) python bench/sm2.py
 	$(RUN) python bench/economy.py
+	$(RUN) python bench/economy_page.py
 	$(RUN) python bench/credential.py
 
 clean:

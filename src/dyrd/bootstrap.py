@@ -34,6 +34,7 @@ from dyrd.credential.adapters.revocation_client import (
 )
 from dyrd.credential.ports import CertificateSource
 from dyrd.credential.service.revocation import local_snapshot as credential_local_revocations
+from dyrd.economy import StabilityCache as EconomyStabilityCache
 from dyrd.economy import api as economy_api
 from dyrd.exchange import api as exchange_api
 from dyrd.exchange import gateway_api as exchange_gateway_api
@@ -236,6 +237,8 @@ def build_app(
     app.state.healthcode_id_secret = healthcode_id_secret(settings)
     app.state.healthcode_codec = healthcode_codec()
     app.state.healthcode_consumer_gateway = exchange_gateway_api.consumer_gateway
+    # Rank-stability draws of the economy page, keyed by a digest of their inputs.
+    app.state.economy_stability_cache = EconomyStabilityCache()
     _wire_gateway(app, settings)
     if settings.node_member:
         _wire_federated_node(app, settings, parts)

@@ -94,3 +94,48 @@ def test_yearbook_header_must_name_the_columns() -> None:
         parse_yearbook(b"a,b,c\n1,2,3\n", "t.csv")
     with pytest.raises(InputError):
         parse_yearbook(b"", "t.csv")
+
+
+def _bundled_codes() -> set[str]:
+    """Base indicators the platform ships values of: the region's 2019 table and the panel."""
+    from dyrd.economy import bundled as economy_bundled
+    from dyrd.region import bundled as region_bundled
+
+    codes = {r["indicator"] for r in economy_bundled.read_panel_rows()}
+    codes |= {c.definition.code for c in region_bundled.BUNDLED_COLUMNS}
+    return codes
+
+
+def test_every_base_indicator_without_shipped_values_says_why() -> None:
+    shipped = _bundled_codes()
+    for spec in CATALOG.values():
+        if spec.formula is not None:
+            assert not spec.data_gap
+            continue
+        if spec.code in shipped:
+            assert not spec.data_gap, spec.code
+        else:
+            assert spec.data_gap, spec.code
+            assert spec.data_gap_zh, spec.code
+
+
+def test_green_openness_and_warning_inputs_are_in_the_catalog() -> None:
+    for code in ("labour_productivity", "industrial_profit", "fdi_share", "so2_intensity"):
+        assert code in CATALOG
+    assert CATALOG["fdi_share"].concept is Concept.OPENNESS
+    assert CATALOG["so2_intensity"].concept is Concept.GREEN
+    assert "CEADs" in CATALOG["co2_emissions"].data_gap
+
+
+def test_labour_productivity_is_yuan_per_person() -> None:
+    values = {
+        "gdp": {"320500": Observation(19235.8, "100m yuan", "communiqué")},
+        "employment": {"320500": Observation(700.0, "10k persons", "yearbook")},
+    }
+    got = value_of("labour_productivity", values, "320500", 2019)
+    assert isinstance(got, Observation)
+    assert got.value == pytest.approx(19235.8e8 / 700.0e4)
+    assert "communiqué" in got.source
+    assert "yearbook" in got.source
+    only_gdp = {"gdp": values["gdp"]}
+    assert isinstance(value_of("labour_productivity", only_gdp, "320500", 2019), Missing)

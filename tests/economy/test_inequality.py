@@ -165,6 +165,70 @@ def test_properties_range_scale_and_identities(y: list[float], scale: float, dat
     assert d.within + d.net_between + d.transvariation == pytest.approx(ineq.gini(y), abs=1e-10)
 
 
+@settings(max_examples=100, deadline=None)
+@given(y=incomes, data=st.data())
+def test_weighted_dagum_identity_and_equal_population(y: list[float], data: Any) -> None:
+    n = len(y)
+    w = data.draw(st.lists(st.floats(min_value=0.1, max_value=1e4), min_size=n, max_size=n))
+    pop = data.draw(st.floats(min_value=0.5, max_value=1e5))
+    groups = data.draw(st.lists(st.sampled_from("ABCD"), min_size=n, max_size=n))
+    d = ineq.dagum_gini(y, groups, w)
+    assert d.within + d.net_between + d.transvariation == pytest.approx(ineq.gini(y, w), abs=1e-10)
+    assert d.within >= 0
+    assert d.net_between >= -1e-12
+    assert d.transvariation >= -1e-12
+    a, b = ineq.dagum_gini(y, groups, [pop] * n), ineq.dagum_gini(y, groups)
+    for got, want in (
+        (a.within, b.within),
+        (a.net_between, b.net_between),
+        (a.transvariation, b.transvariation),
+    ):
+        assert got == pytest.approx(want, abs=1e-12)
+    np.testing.assert_allclose(a.between_gini, b.between_gini, atol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    y=st.lists(st.floats(min_value=0.01, max_value=1e6), min_size=2, max_size=15),
+    data=st.data(),
+)
+def test_weighted_dagum_equals_unweighted_on_replicated_units(y: list[float], data: Any) -> None:
+    # An integer population m_i counts like m_i copies of the unit: an independent check of the
+    # weighted formulas against the unweighted ones on the expanded sample.
+    n = len(y)
+    m = data.draw(st.lists(st.integers(min_value=1, max_value=5), min_size=n, max_size=n))
+    groups = data.draw(st.lists(st.sampled_from("AB"), min_size=n, max_size=n))
+    a = ineq.dagum_gini(y, groups, m)
+    b = ineq.dagum_gini(np.repeat(y, m), np.repeat(groups, m))
+    assert a.groups == b.groups
+    assert a.within == pytest.approx(b.within, abs=1e-10)
+    assert a.net_between == pytest.approx(b.net_between, abs=1e-10)
+    assert a.transvariation == pytest.approx(b.transvariation, abs=1e-10)
+    np.testing.assert_allclose(a.relative_affluence, b.relative_affluence, atol=1e-10)
+
+
+def test_weighted_dagum_separated_groups_have_no_transvariation() -> None:
+    # Every unit of B is richer than every unit of A: no overlap, so G_t = 0 and D_BA = 1.
+    d = ineq.dagum_gini([1.0, 2.0, 10.0, 12.0], ["A", "A", "B", "B"], [5.0, 1.0, 2.0, 3.0])
+    assert d.transvariation == pytest.approx(0.0, abs=1e-15)
+    assert d.relative_affluence[1, 0] == pytest.approx(1.0)
+    assert d.total == pytest.approx(ineq.gini([1.0, 2.0, 10.0, 12.0], [5.0, 1.0, 2.0, 3.0]))
+
+
 def test_urban_rural_theil_equal_incomes_is_zero() -> None:
     assert ineq.urban_rural_theil(30000, 30000, 500, 300) == pytest.approx(0.0, abs=1e-15)
     assert ineq.urban_rural_theil(60000, 30000, 500, 300) > 0
+
+
+def test_integer_group_codes_with_gaps_match_string_labels() -> None:
+    # The O(n) relabelling of small integer codes must give what np.unique / strings give.
+    y = [3.0, 5.0, 8.0, 13.0, 21.0, 34.0]
+    codes = np.array([9, 2, 9, 5, 2, 5])
+    a = ineq.theil_t_decomposition(y, codes)
+    b = ineq.theil_t_decomposition(y, [f"g{c}" for c in codes])
+    assert a.groups == (2, 5, 9)
+    assert (a.between, a.within) == pytest.approx((b.between, b.within), abs=1e-15)
+    np.testing.assert_allclose(a.group_index, b.group_index, atol=1e-15)
+    big = ineq.theil_t_decomposition(y, codes * 1000)
+    assert big.groups == (2000, 5000, 9000)
+    assert big.between == pytest.approx(a.between, abs=1e-15)

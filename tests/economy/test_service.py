@@ -18,6 +18,7 @@ from dyrd.core.actor import Actor
 from dyrd.core.clock import Clock
 from dyrd.core.errors import ConflictError, ValidationFailed
 from dyrd.economy import service
+from dyrd.economy.compute import coupling as ccd
 from dyrd.economy.compute import inequality as ineq
 from dyrd.economy.errors import InsufficientData, UnknownIndicator
 from dyrd.economy.service.index import MissingPolicy
@@ -59,6 +60,20 @@ def test_inequality_of_gdp_per_capita_matches_the_bundled_table(session: Session
     )
     assert weighted.gini == pytest.approx(ineq.gini(y, pop), abs=1e-12)
     assert weighted.theil_t_between is None
+    both = service.inequality(
+        session,
+        indicator="gdp_per_capita",
+        year=2019,
+        weight=Weighting.POPULATION,
+        groups=Grouping.PROVINCE,
+    )
+    assert both.dagum is not None
+    want = ineq.dagum_gini(y, prov, pop)
+    assert both.dagum.within == pytest.approx(want.within, abs=1e-12)
+    assert both.dagum.net_between == pytest.approx(want.net_between, abs=1e-12)
+    assert both.dagum.transvariation == pytest.approx(want.transvariation, abs=1e-12)
+    assert both.dagum.total == pytest.approx(weighted.gini, abs=1e-10)
+    assert both.dagum.total != pytest.approx(got.dagum.total, abs=1e-6)
 
 
 def test_inequality_refuses_unknown_names_and_empty_years(session: Session) -> None:
@@ -215,3 +230,62 @@ def test_cli_index_and_indicators(cli_env: dict[str, str]) -> None:
     listed = CliRunner().invoke(cli_app, ["economy", "indicators", "--json"], env=cli_env)
     assert listed.exit_code == 0
     assert any(i["code"] == "gdp_per_capita" for i in json.loads(listed.stdout))
+
+
+def test_coupling_over_the_concepts_with_data(session: Session) -> None:
+    index = service.composite_index(session, years=[2019])
+    got = service.coupling(session, year=2019)
+    assert got.concepts_without_data == index.concepts_without_data
+    assert set(got.subsystems).isdisjoint(got.concepts_without_data)
+    assert len(got.subsystems) >= 2
+    assert len(got.cities) == len(index.cities)
+    by_code = {c.city_code: c for c in index.cities}
+    for row in got.cities:
+        u = [by_code[row.city_code].sub_indices[k.value] for k in got.subsystems]
+        want = ccd.coupling_coordination([u])
+        assert row.coordination == pytest.approx(float(want.coordination[0]), abs=1e-12)
+        assert row.band == ccd.band_of(row.coordination).level
+    assert [r.coordination for r in got.cities] == sorted(
+        (r.coordination for r in got.cities), reverse=True
+    )
+    assert service.coupling_of_index(index) == got
+    if got.concepts_without_data:
+        with pytest.raises(InsufficientData):
+            service.coupling(session, year=2019, concepts=got.concepts_without_data[:1])
+    with pytest.raises(InsufficientData):
+        service.coupling(session, year=2019, concepts=got.subsystems[:1])
+
+
+def test_coupling_api_and_cli(client: TestClient, cli_env: dict[str, str]) -> None:
+    r = client.get("/api/v1/economy/coupling", params={"year": 2019})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert len(body["bands"]) == 10
+    assert body["cities"][0]["band_zh"]
+    r = client.get("/api/v1/economy/coupling", params={"year": 2019, "concept": "nope"})
+    assert r.status_code == 422
+    result = CliRunner().invoke(
+        cli_app, ["economy", "coupling", "--year", "2019", "--json"], env=cli_env
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["formula"].startswith("C = ")
+    table = CliRunner().invoke(cli_app, ["economy", "coupling", "--year", "2019"], env=cli_env)
+    assert table.exit_code == 0, table.output
+    assert "耦合协调度" in table.stdout
+
+
+def test_indicators_without_data_say_why(session: Session) -> None:
+    listed = {i.code: i for i in service.list_indicators(session)}
+    assert listed["gdp_per_capita"].years == [2019]
+    assert listed["gdp_per_capita"].no_data_reason is None
+    co2 = listed["co2_intensity"]
+    assert co2.years == []
+    assert co2.no_data_reason is not None
+    assert co2.no_data_reason.startswith("co2_emissions: ")
+    assert "CEADs" in co2.no_data_reason
+    assert co2.no_data_reason_zh is not None
+    assert "CEADs" in co2.no_data_reason_zh
+    # gdp has values: only the missing input is named.
+    assert "gdp:" not in (listed["labour_productivity"].no_data_reason or "")
+    assert "employment:" in (listed["labour_productivity"].no_data_reason or "")
+    assert listed["industrial_profit"].no_data_reason

@@ -90,6 +90,8 @@ def test_every_sample_rule_is_labelled_and_reports(session: Session) -> None:
     assert set(report.rules_without_data) == set(by_id)
     wage = by_id["sample.wage_lags_productivity"]
     assert "average_wage" in wage.no_data_reason
+    # The catalog's data gap says why nothing ships, not only that nothing is stored.
+    assert "openly licensed" in by_id["sample.wage_lags_profit"].no_data_reason
     assert "labour_productivity" in wage.no_data_reason
     assert wage.no_data_reason_zh
     gini = by_id["sample.city_gini_widening"]
@@ -149,3 +151,26 @@ def test_cli_alerts_json(engine: Engine, tmp_path: Path) -> None:
     assert {r["status"] for r in data["results"]} <= {"alert", "clear", "no_data"}
     table = CliRunner().invoke(cli_app, ["economy", "alerts"], env=env)
     assert table.exit_code == 0, table.output
+
+
+def test_wage_rules_run_on_imported_productivity_and_profit(session: Session, clock: Clock) -> None:
+    # Test-only series 2020-2022: GDP +8 %/yr with flat employment (productivity +8 %/yr),
+    # wages +2 %/yr, industrial profit +1 %/yr.
+    rows = ["code,indicator,year,value,unit,source"]
+    for r in CITIES[:5]:
+        for t, year in enumerate((2020, 2021, 2022)):
+            rows += [
+                f"{r['code']},gdp,{year},{1000 * 1.08**t},100m yuan,test table",
+                f"{r['code']},employment,{year},500,10k persons,test table",
+                f"{r['code']},average_wage,{year},{90000 * 1.02**t},yuan,test table",
+                f"{r['code']},industrial_profit,{year},{300 * 1.01**t},100m yuan,test table",
+            ]
+    service.import_yearbook(
+        session, content="\n".join(rows).encode(), filename="t.csv", actor=ALICE, clock=clock
+    )
+    by_id = {r.rule.id: r for r in service.evaluate_alerts(session).results}
+    lag = by_id["sample.wage_lags_productivity"]
+    assert lag.status == "alert"
+    assert len(lag.alerts) == 5
+    assert lag.alerts[0].statistic == pytest.approx(0.08 - 0.02, abs=1e-9)
+    assert by_id["sample.wage_lags_profit"].status == "clear"

@@ -61,3 +61,38 @@ def test_economy_page_in_english(client: TestClient) -> None:
 @pytest.mark.parametrize("path", ["/", "/catalog", "/ledger"])
 def test_every_page_links_the_economy_page(client: TestClient, path: str) -> None:
     assert 'href="/economy"' in client.get(path).text
+
+
+def test_page_views_reuse_the_perturbation_draws(client: TestClient) -> None:
+    cache = client.app.state.economy_stability_cache  # type: ignore[attr-defined]
+    first = client.get("/economy", params={"lang": "en"}).text
+    second = client.get("/economy").text  # Chinese: same data, same draws
+    # One app per test: the first view draws, the second reuses the draws.
+    assert (cache.misses, cache.hits) == (1, 1)
+    ranges = re.findall(r'<td class="num mono">\d+–\d+</td>', first)
+    assert ranges
+    assert ranges == re.findall(r'<td class="num mono">\d+–\d+</td>', second)
+
+
+def test_green_and_openness_show_missing_with_the_reason(
+    client: TestClient, session: Session
+) -> None:
+    html = client.get("/economy", params={"lang": "en"}).text
+    listed = {i.code: i for i in economy.list_indicators(session)}
+    for code in ("co2_intensity", "trade_openness", "fdi_share", "so2_intensity"):
+        assert not listed[code].years
+        assert listed[code].no_data_reason
+        assert f'data-missing="{code}"' in html
+    # The reason names why no figure ships (CEADs terms), never a number filled in.
+    assert "CEADs" in html
+    zh = client.get("/economy", params={"lang": "zh"}).text
+    assert "开放许可" in zh
+
+
+def test_coupling_table_is_the_service_figures(client: TestClient, session: Session) -> None:
+    html = client.get("/economy", params={"lang": "en"}).text
+    ccd = economy.coupling(session, year=2019)
+    rows = re.findall(r'<tr data-ccd="(\d{6})">.*?data-field="d">([0-9.]+)<', html, re.S)
+    assert len(rows) == len(ccd.cities)
+    assert rows[0] == (ccd.cities[0].city_code, f"{ccd.cities[0].coordination:.4f}")
+    assert ccd.cities[0].band_en in html

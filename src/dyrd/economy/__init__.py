@@ -1,8 +1,11 @@
 """High-quality development indicators, composite index, inequality, convergence, value added."""
 
 from dyrd.economy.service import (
+    StabilityCache,
     composite_index,
     convergence,
+    coupling,
+    coupling_of_index,
     evaluate_alerts,
     import_yearbook,
     inequality,
@@ -12,8 +15,11 @@ from dyrd.economy.service import (
 )
 
 __all__ = [
+    "StabilityCache",
     "composite_index",
     "convergence",
+    "coupling",
+    "coupling_of_index",
     "evaluate_alerts",
     "import_yearbook",
     "inequality",

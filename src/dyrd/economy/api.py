@@ -14,6 +14,7 @@ from dyrd.economy.compute.tiva import Post
 from dyrd.economy.schemas import (
     AlertsReport,
     ConvergenceReport,
+    CouplingReport,
     IndexReport,
     IndicatorRead,
     InequalityReport,
@@ -23,7 +24,13 @@ from dyrd.economy.schemas import (
 from dyrd.economy.service.imports import MAX_IMPORT_BYTES
 from dyrd.economy.service.index import MissingPolicy
 from dyrd.economy.service.inequality import Grouping, Weighting
-from dyrd.economy.types import Aggregation, EntropyVariant, Normalisation, WeightScheme
+from dyrd.economy.types import (
+    Aggregation,
+    Concept,
+    EntropyVariant,
+    Normalisation,
+    WeightScheme,
+)
 
 router = APIRouter(prefix="/api/v1/economy", tags=["economy"])
 
@@ -84,6 +91,17 @@ def convergence(
 ) -> ConvergenceReport:
     """σ-convergence per year and β-convergence between the first and last year with values."""
     return service.convergence(session, indicator=indicator, start=start, end=end)
+
+
+@router.get("/coupling", response_model=CouplingReport)
+def coupling(
+    *,
+    session: SessionDep,
+    year: Year,
+    concept: Annotated[list[Concept] | None, Query(max_length=5)] = None,
+) -> CouplingReport:
+    """Coupling-coordination degree D of the concept sub-indices, with its band per city."""
+    return service.coupling(session, year=year, concepts=concept)
 
 
 @router.get("/alerts", response_model=AlertsReport)

@@ -16,7 +16,13 @@ from dyrd.economy.compute.composite import Method
 from dyrd.economy.compute.tiva import Post
 from dyrd.economy.service.index import MissingPolicy
 from dyrd.economy.service.inequality import Grouping, Weighting
-from dyrd.economy.types import Aggregation, EntropyVariant, Normalisation, WeightScheme
+from dyrd.economy.types import (
+    Aggregation,
+    Concept,
+    EntropyVariant,
+    Normalisation,
+    WeightScheme,
+)
 
 app = typer.Typer(
     help="经济治理：高质量发展指标、综合指数、不平等与收敛、贸易增加值 / Economy: high-quality "
@@ -184,6 +190,43 @@ def inequality(
             ("dagum_transvariation", _fmt(d.transvariation, 8)),
         ]
     print_table(f"{indicator} {year} 不平等 inequality", ["指标 measure", "数值 value"], rows)
+
+
+@app.command("coupling")
+def coupling(
+    ctx: typer.Context,
+    *,
+    year: Annotated[int, typer.Option(help="年份 / year")],
+    concept: Annotated[
+        list[Concept] | None,
+        typer.Option(help="子系统（可重复；默认所有有数据的理念）/ subsystem, repeatable"),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """耦合协调度（五大理念分指数）/ Coupling-coordination degree of the concept sub-indices."""
+    with session_scope(ctx) as session:
+        report = service.coupling(session, year=year, concepts=concept)
+    if as_json:
+        print_json(report.model_dump(mode="json"))
+        return
+    for c in report.concepts_without_data:
+        err_console.print(f"无数据 no data: {c.zh} {c.value}", markup=False)
+    print_table(
+        f"{year} 耦合协调度 coupling coordination ({report.formula})",
+        ["城市 city", *(k.value for k in report.subsystems), "C", "T", "D", "等级 band"],
+        [
+            (
+                f"{r.name_zh} {r.name_en}",
+                *(_fmt(v) for v in r.subsystems.values()),
+                _fmt(r.coupling),
+                _fmt(r.development),
+                _fmt(r.coordination),
+                f"{r.band} {r.band_zh} {r.band_en}",
+            )
+            for r in report.cities
+        ],
+    )
+    err_console.print(report.reference, markup=False)
 
 
 @app.command("convergence")

@@ -30,6 +30,10 @@ class IndicatorRead(BaseModel):
     in_default_index: bool
     reference: str
     years: list[int] = Field(description="Years with at least one value (derived: every input)")
+    no_data_reason: str | None = Field(
+        default=None, description="Why there are no values (no licensed source, inputs missing)"
+    )
+    no_data_reason_zh: str | None = None
 
 
 class MissingValue(BaseModel):
@@ -116,7 +120,7 @@ class GroupPart(BaseModel):
 
 
 class DagumRead(BaseModel):
-    """Dagum Gini decomposition (cities weighted equally)."""
+    """Dagum Gini decomposition (cities weighted equally, or by population with --weight)."""
 
     total: float
     within: float
@@ -265,3 +269,44 @@ class AlertsReport(BaseModel):
     results: list[RuleResult]
     alerts: int
     rules_without_data: list[str]
+
+
+class CouplingBand(BaseModel):
+    """One class of the coupling-coordination degree: lower < D <= upper."""
+
+    level: int
+    lower: float
+    upper: float
+    name_zh: str
+    name_en: str
+
+
+class CouplingCity(BaseModel):
+    """One city's subsystem scores U, coupling C, development T, coordination D and its band."""
+
+    city_code: str
+    name_zh: str
+    name_en: str
+    province_code: str
+    subsystems: dict[str, float]
+    coupling: float
+    development: float
+    coordination: float
+    band: int
+    band_zh: str
+    band_en: str
+
+
+class CouplingReport(BaseModel):
+    """Coupling-coordination degree of the concept sub-indices of a composite index."""
+
+    year: int
+    subsystems: list[Concept]
+    alpha: list[float]
+    formula: str
+    reference: str
+    bands: list[CouplingBand]
+    cities: list[CouplingCity]
+    concepts_without_data: list[Concept]
+    index_method: MethodRead
+    sources: list[str]

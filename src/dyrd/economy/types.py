@@ -135,6 +135,9 @@ class IndicatorSpec:
     in_default_index: bool = True
     reference: str = ""
     """Where the indicator is used in the literature."""
+    data_gap: str = ""
+    """Why the platform ships no values for it (licensed sources checked); empty if it does."""
+    data_gap_zh: str = ""
 
 
 @dataclass(frozen=True, slots=True)

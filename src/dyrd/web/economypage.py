@@ -13,8 +13,15 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from dyrd.core.errors import DyrdError
+from dyrd.economy import StabilityCache
 from dyrd.economy import service as economy
-from dyrd.economy.schemas import AlertsReport, IndexReport, InequalityReport
+from dyrd.economy.schemas import (
+    AlertsReport,
+    CouplingReport,
+    IndexReport,
+    IndicatorRead,
+    InequalityReport,
+)
 from dyrd.economy.service.inequality import Grouping
 from dyrd.economy.types import Concept
 from dyrd.region import service as region
@@ -28,7 +35,8 @@ YEAR = 2019
 """The year of the bundled city table (GDP, population: the region's 2019 statistics)."""
 INEQUALITY_INDICATOR = "gdp_per_capita"
 STABILITY_DRAWS = 200
-"""Weight-perturbation draws per page view: enough for stable 5-95 % rank ranges, fast to draw."""
+"""Weight-perturbation draws of the page: enough for stable 5-95 % rank ranges. They are drawn on
+the first view of each data version only (``StabilityCache``), then reused."""
 STABILITY_SEED = 0
 
 
@@ -63,6 +71,8 @@ class ConceptRow:
     code: str
     name: str
     indicators: tuple[str, ...]
+    missing: tuple[tuple[str, str, str], ...] = ()
+    """(code, name, why) of the concept's default-index indicators that have no values."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +85,18 @@ class GroupRow:
     theil_t: str
     income_share: str
     population_share: str
+
+
+@dataclass(frozen=True, slots=True)
+class CouplingRow:
+    """One city's coupling-coordination degree over the concepts with data."""
+
+    code: str
+    name: str
+    coupling: str
+    development: str
+    coordination: str
+    band: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +132,10 @@ class EconomyPage:
     alerts: tuple[AlertRow, ...]
     alert_count: int
     index_sources: tuple[str, ...]
+    coupling: tuple[CouplingRow, ...] = ()
+    coupling_subsystems: str = ""
+    coupling_formula: str = ""
+    coupling_reference: str = ""
 
 
 class _Named(Protocol):
@@ -131,10 +157,16 @@ def _pct(v: float) -> str:
     return f"{v * 100:.1f}%"
 
 
-def _index(session: Session, notices: list[Notice]) -> IndexReport | None:
+def _index(
+    session: Session, notices: list[Notice], cache: StabilityCache | None
+) -> IndexReport | None:
     try:
         return economy.composite_index(
-            session, years=[YEAR], stability_draws=STABILITY_DRAWS, seed=STABILITY_SEED
+            session,
+            years=[YEAR],
+            stability_draws=STABILITY_DRAWS,
+            seed=STABILITY_SEED,
+            stability_cache=cache,
         )
     except DyrdError as exc:
         notices.append(Notice(zh=f"综合指数无法计算：{exc.message_zh}", en=f"No index: {exc}"))
@@ -150,6 +182,16 @@ def _inequality(session: Session, notices: list[Notice]) -> InequalityReport | N
         notices.append(
             Notice(zh=f"不平等测度无法计算：{exc.message_zh}", en=f"No inequality: {exc}")
         )
+        return None
+
+
+def _coupling(report: IndexReport | None, notices: list[Notice]) -> CouplingReport | None:
+    if report is None:
+        return None
+    try:
+        return economy.coupling_of_index(report)
+    except DyrdError as exc:
+        notices.append(Notice(zh=f"耦合协调度无法计算：{exc.message_zh}", en=f"No coupling: {exc}"))
         return None
 
 
@@ -183,12 +225,28 @@ def _alert_rows(report: AlertsReport, lang: Lang) -> tuple[AlertRow, ...]:
     return tuple(rows)
 
 
-def economy_page(session: Session, *, lang: Lang) -> EconomyPage:
+def _missing(
+    names: dict[str, IndicatorRead], concept: Concept, lang: Lang
+) -> tuple[tuple[str, str, str], ...]:
+    return tuple(
+        (
+            i.code,
+            _nm(i, lang),
+            (i.no_data_reason_zh if lang == "zh" else i.no_data_reason) or "",
+        )
+        for i in names.values()
+        if i.concept is concept and i.in_default_index and not i.years
+    )
+
+
+def economy_page(
+    session: Session, *, lang: Lang, stability_cache: StabilityCache | None = None
+) -> EconomyPage:
     """The economy monitor for the bundled year."""
     notices: list[Notice] = []
     cities = {c.code: c for c in region.list_cities(session)}
     provinces = {j.code: j for j in region.list_jurisdictions(session)}
-    report = _index(session, notices)
+    report = _index(session, notices, stability_cache)
     names = {i.code: i for i in economy.list_indicators(session)}
     values: dict[str, StatisticValue] = {}
     ranks: list[RankRow] = []
@@ -253,7 +311,12 @@ def economy_page(session: Session, *, lang: Lang) -> EconomyPage:
                 if i.concept is concept and i.code in names
             )
             concepts.append(
-                ConceptRow(concept.value, concept.zh if lang == "zh" else concept.value, used)
+                ConceptRow(
+                    concept.value,
+                    concept.zh if lang == "zh" else concept.value,
+                    used,
+                    _missing(names, concept, lang),
+                )
             )
         dropped = tuple(sorted(report.dropped_indicators.items()))
     ineq = _inequality(session, notices)
@@ -269,6 +332,20 @@ def economy_page(session: Session, *, lang: Lang) -> EconomyPage:
                 population_share=_pct(g.population_share),
             )
             for g in ineq.groups
+        )
+    ccd = _coupling(report, notices)
+    coupling_rows: tuple[CouplingRow, ...] = ()
+    if ccd is not None:
+        coupling_rows = tuple(
+            CouplingRow(
+                code=r.city_code,
+                name=r.name_zh if lang == "zh" else r.name_en,
+                coupling=_f(r.coupling),
+                development=_f(r.development),
+                coordination=_f(r.coordination),
+                band=f"{r.band} {r.band_zh if lang == 'zh' else r.band_en}",
+            )
+            for r in ccd.cities
         )
     alerts = economy.evaluate_alerts(session)
     return EconomyPage(
@@ -286,4 +363,10 @@ def economy_page(session: Session, *, lang: Lang) -> EconomyPage:
         alerts=_alert_rows(alerts, lang),
         alert_count=alerts.alerts,
         index_sources=tuple(report.sources) if report is not None else (),
+        coupling=coupling_rows,
+        coupling_subsystems=(
+            "、".join(c.zh if lang == "zh" else c.value for c in ccd.subsystems) if ccd else ""
+        ),
+        coupling_formula=ccd.formula if ccd else "",
+        coupling_reference=ccd.reference if ccd else "",
     )

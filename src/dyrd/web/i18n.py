@@ -957,6 +957,19 @@ CATALOG: dict[str, dict[Lang, str]] = {
     "econ.col.weight": {"zh": "权重", "en": "Weight"},
     "econ.concepts.title": {"zh": "五大发展理念", "en": "The five development concepts"},
     "econ.concepts.nodata": {"zh": "无数据", "en": "No data"},
+    "econ.ccd.title": {
+        "zh": "耦合协调度（五大理念分指数）",
+        "en": "Coupling-coordination degree of the concept sub-indices",
+    },
+    "econ.ccd.subsystems": {
+        "zh": "子系统（有数据的理念）",
+        "en": "Subsystems (concepts with data)",
+    },
+    "econ.ccd.band": {"zh": "协调等级", "en": "Class"},
+    "econ.concepts.missing": {
+        "zh": "{n} 个指标缺数据（原因）",
+        "en": "{n} indicator(s) without data (why)",
+    },
     "econ.dropped.title": {"zh": "未纳入的指标", "en": "Indicators left out"},
     "econ.rank.title": {"zh": "排名与位次区间", "en": "Ranks and rank ranges"},
     "econ.col.rank": {"zh": "位次", "en": "Rank"},

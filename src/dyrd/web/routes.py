@@ -199,7 +199,8 @@ def ledger_status(request: Request, session: SessionDep) -> HTMLResponse:
 def economy(request: Request, session: SessionDep) -> HTMLResponse:
     """Economy monitor: composite index map and ranks, inequality decomposition, alerts."""
     lang, remember = _lang(request)
-    page = economypage.economy_page(session, lang=lang)
+    cache = getattr(request.app.state, "economy_stability_cache", None)
+    page = economypage.economy_page(session, lang=lang, stability_cache=cache)
     return _render(
         request,
         "economy.html",

@@ -12,6 +12,7 @@ from dyrd.economy.compute.catalog import CATALOG, default_index_indicators
 from dyrd.economy.compute.composite import (
     PERTURB_SPREAD,
     Method,
+    RankStability,
     rank_stability,
 )
 from dyrd.economy.compute.composite import (
@@ -26,6 +27,7 @@ from dyrd.economy.schemas import (
     Stability,
 )
 from dyrd.economy.service.panel import Panel, read_panel
+from dyrd.economy.service.stability import StabilityCache, stability_key
 from dyrd.economy.types import Concept, InputError
 
 MIN_CITIES = 3
@@ -77,12 +79,14 @@ def composite_index(
     weights: Mapping[str, float] | None = None,
     stability_draws: int = 0,
     seed: int = 0,
+    stability_cache: StabilityCache | None = None,
 ) -> IndexReport:
     """Entropy-weighted TOPSIS (or linear) index of the cities in one or more years.
 
     Nothing is imputed: indicators or cities with missing values are left out by ``missing`` and
     listed in the report. ``weights`` replaces entropy weights. ``stability_draws`` > 0 adds
-    each city's rank range under ±20 % weight perturbation (numpy Generator seeded with ``seed``).
+    each city's rank range under ±20 % weight perturbation (numpy Generator seeded with ``seed``);
+    ``stability_cache`` reuses earlier draws on the very same inputs (the dashboard's page views).
     """
     codes = list(indicators) if indicators else list(default_index_indicators())
     years = sorted(set(years))
@@ -121,19 +125,37 @@ def composite_index(
         )
         stability = []
         if stability_draws > 0:
-            rng = np.random.default_rng(seed)
-            stability = [
-                rank_stability(
-                    x[t],
-                    result.weights[t],
-                    [s.direction for s in specs],
-                    rng=rng,
+            directions = [s.direction for s in specs]
+
+            def draw() -> list[RankStability]:
+                rng = np.random.default_rng(seed)
+                return [
+                    rank_stability(
+                        x[t],
+                        result.weights[t],
+                        directions,
+                        rng=rng,
+                        method=method,
+                        draws=stability_draws,
+                        labels=kept,
+                    )
+                    for t in range(len(years))
+                ]
+
+            if stability_cache is None:
+                stability = draw()
+            else:
+                key = stability_key(
+                    values=x,
+                    weights=result.weights,
+                    directions=directions,
+                    labels=kept,
+                    units=city_codes,
                     method=method,
                     draws=stability_draws,
-                    labels=kept,
+                    seed=seed,
                 )
-                for t in range(len(years))
-            ]
+                stability = stability_cache.get_or_compute(key, draw)
     except InputError as exc:
         raise refused(exc, hint="Leave the named indicator out (--indicator ...).") from exc
     info = {c.code: c for c in panel.cities}

@@ -79,13 +79,7 @@ def inequality(
             )
         dagum = None
         if groups is Grouping.PROVINCE:
-            if w is None:
-                dagum = ineq.dagum_gini(y, labels)
-            else:
-                notes.append(
-                    "Dagum decomposition is computed with cities weighted equally only; run "
-                    "without --weight for it / Dagum 分解仅支持城市等权"
-                )
+            dagum = ineq.dagum_gini(y, labels, w)
     except InputError as exc:
         raise refused(exc) from exc
     grouped = groups is Grouping.PROVINCE

@@ -54,6 +54,9 @@ def list_indicators(session: Session) -> list[IndicatorRead]:
     for spec in CATALOG.values():
         sets = [set(years.get(c, ())) for c in inputs_of(spec.code)]
         common = sorted(set.intersection(*sets)) if sets else []
+        reason = reason_zh = None
+        if not common:
+            reason, reason_zh = _no_data_reason(spec.code, years)
         out.append(
             IndicatorRead(
                 code=spec.code,
@@ -69,9 +72,28 @@ def list_indicators(session: Session) -> list[IndicatorRead]:
                 in_default_index=spec.in_default_index,
                 reference=spec.reference,
                 years=common,
+                no_data_reason=reason,
+                no_data_reason_zh=reason_zh,
             )
         )
     return out
+
+
+def _no_data_reason(code: str, years: dict[str, list[int]]) -> tuple[str, str]:
+    """Why an indicator has no year with values: each empty input's data gap, or no common year."""
+    empty = [c for c in inputs_of(code) if not years.get(c)]
+    if not empty:
+        return (
+            "its inputs have values in different years only (a ratio never mixes years)",
+            "各输入指标无共同年份",
+        )
+    en: list[str] = []
+    zh: list[str] = []
+    for c in empty:
+        spec = CATALOG[c]
+        en.append(f"{c}: {spec.data_gap or 'no stored values; import them'}")
+        zh.append(f"{c}：{spec.data_gap_zh or '未存储数值，请导入'}")
+    return " | ".join(en), "｜".join(zh)
 
 
 @dataclass

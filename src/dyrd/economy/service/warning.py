@@ -42,8 +42,10 @@ def _read(session: Session, code: str, cache: dict[str, _Series]) -> _Series:
     if code in cache:
         return cache[code]
     out = _Series()
+    listed = None
     if code in CATALOG:
-        years = next(i.years for i in list_indicators(session) if i.code == code)
+        listed = next(i for i in list_indicators(session) if i.code == code)
+        years = listed.years
         if years:
             panel = read_panel(session, [code], years)
             for (_, year, city), obs in panel.values.items():
@@ -61,6 +63,10 @@ def _read(session: Session, code: str, cache: dict[str, _Series]) -> _Series:
             "(`dyrd economy import`) to evaluate this rule"
         )
         out.reason_zh = f"未存储 {code} 的数值：导入年鉴时间序列（dyrd economy import）后方可评估"
+        if listed is not None and listed.no_data_reason:
+            # Say why nothing ships (the catalog's data gap), not only that nothing is stored.
+            out.reason += f" ({listed.no_data_reason})"
+            out.reason_zh += f"（{listed.no_data_reason_zh}）"
     cache[code] = out
     return out
 
