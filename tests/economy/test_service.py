@@ -289,3 +289,12 @@ def test_indicators_without_data_say_why(session: Session) -> None:
     assert "gdp:" not in (listed["labour_productivity"].no_data_reason or "")
     assert "employment:" in (listed["labour_productivity"].no_data_reason or "")
     assert listed["industrial_profit"].no_data_reason
+
+
+@pytest.mark.parametrize("bad", [b'a,b\n"x,1\n', b"a,b\nx\r1,2\n"])
+def test_value_added_refuses_an_unreadable_csv(client: TestClient, bad: bytes) -> None:
+    """A stray quote or a bare carriage return is a 4xx naming the table, never a 500."""
+    files = {name: (f"{name}.csv", bad, "text/csv") for name in ("inter", "final", "output")}
+    r = client.post("/api/v1/economy/value-added", files=files, data={"sectors": "1"})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"]

@@ -86,7 +86,13 @@ def _rows(content: bytes, filename: str) -> Iterator[list[Cell]]:
         raise InputError(
             "The file is neither UTF-8 nor GBK text.", "文件既不是 UTF-8 也不是 GBK 文本。"
         )
-    yield from csv.reader(io.StringIO(text))
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""))
+    except csv.Error as exc:  # a stray quote or a bare carriage return inside a field
+        raise InputError(
+            f"The CSV cannot be read: {exc}. Save it again as UTF-8 CSV.",
+            f"无法读取该 CSV：{exc}。请重新另存为 UTF-8 CSV。",
+        ) from None
 
 
 def _text(cell: Cell) -> str:

@@ -17,11 +17,11 @@ def _matrix(content: bytes, what: str) -> tuple[list[str], list[str], np.ndarray
     """A CSV with a header row and a label column: (row labels, column labels, values)."""
     try:
         text = content.decode("utf-8-sig")
-        rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+        rows = [r for r in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in r)]
         header, body = rows[0][1:], rows[1:]
         values = np.array([[float(c) for c in r[1:]] for r in body], dtype=np.float64)
         labels = [r[0] for r in body]
-    except (UnicodeDecodeError, IndexError, ValueError) as exc:
+    except (UnicodeDecodeError, IndexError, ValueError, csv.Error) as exc:
         raise refused(
             InputError(
                 f"{what}: expected a UTF-8 CSV with a header row, labels in the first column "
