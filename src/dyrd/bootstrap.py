@@ -50,6 +50,7 @@ from dyrd.exchange.service.gateway_privacy import PrivacySettings
 from dyrd.healthcode import api as healthcode_api
 from dyrd.healthcode import checkpoint_api as healthcode_checkpoint_api
 from dyrd.healthcode import models as _healthcode_models  # noqa: F401  # registers tables on Base.metadata
+from dyrd.healthcode import policy_api as healthcode_policy_api
 from dyrd.healthcode import tracing_api as healthcode_tracing_api
 from dyrd.healthcode.adapters.credential_codec import HcertCodec
 from dyrd.healthcode.adapters.secret_file import FileIdSecret
@@ -97,6 +98,7 @@ def routers(
         credential_revocation_api.router,
         healthcode_api.router,
         healthcode_checkpoint_api.router,
+        healthcode_policy_api.router,
         healthcode_tracing_api.router,
     ]
 

@@ -4,7 +4,8 @@
 ``image`` file (or ``text``), ``jurisdiction`` and ``at``; the caller needs the viewer role (or
 higher) in the checkpoint's jurisdiction, and the check is logged under that name. The answer
 is a verdict (200) whether the code is accepted or not; 4xx only for a request that cannot be
-understood. ``GET /policies`` lists the signed acceptance policies the node applies.
+understood. ``GET /policies`` lists the signed acceptance policies the node applies (stored
+ones, and the bundled SAMPLE ones of jurisdictions that published none).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from dyrd.healthcode import service
 from dyrd.healthcode.checkpoint_schemas import CheckpointVerdictRead, CheckpointVerify, PolicyRead
 from dyrd.healthcode.errors import HealthInputInvalid
 from dyrd.healthcode.ports import CredentialVerifier, RevocationView, TrustListView
-from dyrd.healthcode.service.checkpoint import PolicyBook, parse_at
+from dyrd.healthcode.service.checkpoint import parse_at
+from dyrd.healthcode.service.policies import PolicyBook, PolicyCache
 
 MAX_IMAGE_BYTES = 4 * 1024 * 1024
 """Largest QR image accepted (a phone photo of a code; as the credential API)."""
@@ -72,15 +74,15 @@ def _wired(request: Request, name: str) -> Any:
 
 
 def policy_book(request: Request, session: Session) -> PolicyBook:
-    """The node's policy book: ``app.state.healthcode_policy_book``, or the bundled samples
-    signed with this node's keys on first use."""
-    book: PolicyBook | None = getattr(request.app.state, "healthcode_policy_book", None)
-    if book is None:
-        book = service.load_sample_policies(
-            session, keystore=_wired(request, "trust_keystore"), clock=request.app.state.clock
+    """The node's policy book: the stored, signature-checked policies (bundled SAMPLE ones for
+    jurisdictions that published none), rebuilt only when the policy table changes."""
+    cache: PolicyCache | None = getattr(request.app.state, "healthcode_policy_cache", None)
+    if cache is None:
+        cache = PolicyCache(
+            keystore=_wired(request, "trust_keystore"), clock=request.app.state.clock
         )
-        request.app.state.healthcode_policy_book = book
-    return book
+        request.app.state.healthcode_policy_cache = cache
+    return cache.book(session)
 
 
 async def _read_body(request: Request) -> tuple[str | bytes, str, str | None]:

@@ -115,7 +115,7 @@ def build_checkpoint(
         except (OSError, KeyError):  # no login name in some containers
             login = "unknown"
         with session_scope(ctx) as session:
-            book = service.load_sample_policies(
+            book = service.checkpoint_policies(
                 session, keystore=keystore(), clock=cli.clock, jurisdictions=[code]
             )
             verdict = service.verify_at_checkpoint(

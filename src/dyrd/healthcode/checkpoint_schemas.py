@@ -80,6 +80,11 @@ class CheckpointVerdictRead(BaseModel):
     rule_version: int | None = None
     policy_id: str | None = Field(default=None, description="Acceptance policy applied")
     policy_version: int | None = None
+    policy_source: Literal["stored", "bundled-sample"] | None = Field(
+        default=None,
+        description="stored: a policy published on this node; bundled-sample: none is, so the "
+        "bundled SAMPLE policy was applied",
+    )
     kid: str | None = Field(default=None, description="Key id from the COSE header, hex")
     alg: int | None = None
     expires_at: datetime | None = Field(default=None, description="When the code expires")
@@ -108,3 +113,17 @@ class PolicyRead(BaseModel):
     signature: str = Field(description="JWS signature (base64url) over protected.payload")
     key_id: str
     signed_by: str
+    signed_at: datetime
+    source: Literal["stored", "bundled-sample"] = Field(
+        description="stored on this node, or the bundled SAMPLE signed in memory (fallback)"
+    )
+    verified: bool | None = Field(
+        default=None, description="The signature verified when read (a refused one never applies)"
+    )
+
+
+class PolicyPublish(BaseModel):
+    """An acceptance policy document to sign with the jurisdiction's key and publish."""
+
+    model_config = ConfigDict(extra="forbid")
+    document: dict[str, Any]
