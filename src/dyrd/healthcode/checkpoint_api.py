@@ -148,6 +148,7 @@ async def verify(
         trust_list=trust_list,
         revocation=revocation,
         policies=policy_book(request, session),
+        tally=getattr(request.app.state, "healthcode_audit_tally", None),
     )
 
 

@@ -50,6 +50,7 @@ from dyrd.healthcode.service.policies import (
     sign_policy,
     verify_policy,
 )
+from dyrd.healthcode.service.tally import VerificationTally
 from dyrd.healthcode.types import Colour
 
 ACCESS_ACTION = "checkpoint.verify"
@@ -159,11 +160,13 @@ def verify_at_checkpoint(  # the whole pipeline, step by step
     trust_list: TrustListView,
     revocation: RevocationView | None,
     policies: PolicyBook,
+    tally: VerificationTally | None = None,
 ) -> CheckpointVerdictRead:
     """The checkpoint's verdict on HC1 text or a QR image (see the module docstring).
 
     Records the check in the resident's access log when the code verifies and the resident is
-    registered on this node.
+    registered on this node, and counts it in the audit ledger (``tally``: batched; see
+    ``audit.counted``).
     """
     raise_if_any(jurisdiction_problem(checkpoint_jurisdiction), what="checkpoint")
     now = clock()
