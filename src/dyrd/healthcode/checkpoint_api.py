@@ -20,7 +20,12 @@ from starlette.datastructures import UploadFile
 from dyrd.core.deps import ClockDep, PrincipalDep, SessionDep
 from dyrd.core.errors import ConfigurationError, FieldError
 from dyrd.healthcode import service
-from dyrd.healthcode.checkpoint_schemas import CheckpointVerdictRead, CheckpointVerify, PolicyRead
+from dyrd.healthcode.checkpoint_schemas import (
+    MAX_TEXT_CHARS,
+    CheckpointVerdictRead,
+    CheckpointVerify,
+    PolicyRead,
+)
 from dyrd.healthcode.errors import HealthInputInvalid
 from dyrd.healthcode.ports import CredentialVerifier, RevocationView, TrustListView
 from dyrd.healthcode.service.checkpoint import parse_at
@@ -39,6 +44,7 @@ _MULTIPART_SCHEMA = {
         "text": {"type": "string", "description": "HC1 text (instead of an image)"},
         "jurisdiction": {"type": "string", "description": "The checkpoint's jurisdiction"},
         "at": {"type": "string", "description": "Validation time, ISO 8601"},
+        "test_text": {"type": "string", "description": "EU DCC test certificate, HC1:..."},
     },
 }
 _OPENAPI = {
@@ -85,12 +91,14 @@ def policy_book(request: Request, session: Session) -> PolicyBook:
     return cache.book(session)
 
 
-async def _read_body(request: Request) -> tuple[str | bytes, str, str | None]:
+async def _read_body(request: Request) -> tuple[str | bytes, str, str | None, str | None]:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         async with request.form(max_files=1, max_fields=8) as form:
             image, text = form.get("image"), form.get("text")
             jurisdiction, at = form.get("jurisdiction"), form.get("at")
+            shown = form.get("test_text")
+            test_text = shown if isinstance(shown, str) and len(shown) <= MAX_TEXT_CHARS else None
             if not isinstance(jurisdiction, str):
                 raise _invalid("The form has no 'jurisdiction' field.", "表单缺少 jurisdiction。")
             if isinstance(image, UploadFile):
@@ -100,9 +108,9 @@ async def _read_body(request: Request) -> tuple[str | bytes, str, str | None]:
                         f"The image is larger than {MAX_IMAGE_BYTES} bytes.",
                         f"图片超过 {MAX_IMAGE_BYTES} 字节。",
                     )
-                return data, jurisdiction, at if isinstance(at, str) else None
+                return data, jurisdiction, at if isinstance(at, str) else None, test_text
             if isinstance(text, str):
-                return text, jurisdiction, at if isinstance(at, str) else None
+                return text, jurisdiction, at if isinstance(at, str) else None, test_text
             raise _invalid(
                 "The form has neither an 'image' file nor a 'text' field.",
                 "表单中缺少 image 文件或 text 字段。",
@@ -120,7 +128,7 @@ async def _read_body(request: Request) -> tuple[str | bytes, str, str | None]:
                 "请求体不是有效的卡口验证请求。",
                 errors,
             ) from None
-        return body.text, body.jurisdiction, body.at
+        return body.text, body.jurisdiction, body.at, body.test_text
     raise _invalid(
         f"Unsupported content type {content_type.split(';')[0]!r}.", "不支持的请求内容类型。"
     )
@@ -131,7 +139,7 @@ async def verify(
     request: Request, session: SessionDep, clock: ClockDep, principal: PrincipalDep
 ) -> CheckpointVerdictRead:
     """Verify a code offline at a checkpoint and apply its jurisdiction's acceptance policy."""
-    value, jurisdiction, at = await _read_body(request)
+    value, jurisdiction, at, test_text = await _read_body(request)
     actor = service.checkpoint_actor(principal, jurisdiction)
     verifier: CredentialVerifier = _wired(request, "healthcode_codec")
     trust_list: TrustListView = _wired(request, "healthcode_trust_list")
@@ -149,6 +157,7 @@ async def verify(
         revocation=revocation,
         policies=policy_book(request, session),
         tally=getattr(request.app.state, "healthcode_audit_tally", None),
+        test_text=test_text,
     )
 
 

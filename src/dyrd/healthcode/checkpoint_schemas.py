@@ -43,6 +43,12 @@ class CheckpointVerify(BaseModel):
         description="Validation time, ISO 8601 (naive = UTC); default now",
         examples=["2026-11-26T08:00:00Z"],
     )
+    test_text: str | None = Field(
+        default=None,
+        max_length=MAX_TEXT_CHARS,
+        description="An EU DCC test certificate (HC1:...) shown alongside the code: its "
+        "negative result counts when it verifies and names the code's holder",
+    )
 
 
 class TrustListState(BaseModel):
@@ -58,6 +64,18 @@ class Holder(BaseModel):
 
     initials: str
     birth_year: int
+
+
+class TestCertificateRead(BaseModel):
+    """What the checkpoint made of a test certificate shown alongside the code."""
+
+    __test__ = False  # not a pytest test class
+
+    valid: bool = Field(description="It verified (every HC1 step, trust list, revocation)")
+    used: bool = Field(description="Its negative result was given to the acceptance policy")
+    negative_at: datetime | None = Field(default=None, description="Sample collection time")
+    reason: str
+    reason_zh: str
 
 
 class CheckpointVerdictRead(BaseModel):
@@ -89,6 +107,9 @@ class CheckpointVerdictRead(BaseModel):
     alg: int | None = None
     expires_at: datetime | None = Field(default=None, description="When the code expires")
     negative_test_at: datetime | None = None
+    test_certificate: TestCertificateRead | None = Field(
+        default=None, description="The test certificate shown alongside, when one was"
+    )
     holder: Holder | None = None
     trust_list: TrustListState
     revocation_checked: bool = Field(description="False when no revocation data was available")

@@ -31,10 +31,11 @@ from dyrd.healthcode.checkpoint_schemas import (
     CHECKPOINT_STEPS,
     CheckpointVerdictRead,
     Holder,
+    TestCertificateRead,
     TrustListState,
 )
-from dyrd.healthcode.compute import acceptance
-from dyrd.healthcode.compute.claims import check_claim, our_claim
+from dyrd.healthcode.compute import acceptance, testresult
+from dyrd.healthcode.compute.claims import HCERT_CLAIM, check_claim, our_claim
 from dyrd.healthcode.errors import HealthInputInvalid
 from dyrd.healthcode.ports import CredentialVerifier, RevocationView, TrustListView
 from dyrd.healthcode.repository import HealthcodeRepository
@@ -104,6 +105,57 @@ def _log(session: Session, claim: Mapping[str, Any], actor: Actor, at: datetime)
     return True
 
 
+def _test_certificate(
+    text: str | None,
+    claim: Mapping[str, Any],
+    *,
+    verifier: CredentialVerifier,
+    trust_list: TrustListView,
+    revocation: RevocationView | None,
+    at: datetime,
+) -> TestCertificateRead | None:
+    """Verify a test certificate shown with a code and read its negative result (None: none
+    was shown)."""
+    if text is None or not text.strip():
+        return None
+    verdict = verifier.verify_dcc(text.strip(), certificates=trust_list, at=at)
+    if not verdict.valid:
+        return TestCertificateRead(
+            valid=False, used=False, reason="The test certificate does not verify: "
+            + verdict.reason, reason_zh="检测证书验证未通过：" + verdict.reason_zh,
+        )  # fmt: skip
+    if revocation is not None and _revoked(revocation, verdict):
+        return TestCertificateRead(
+            valid=False, used=False, reason="The test certificate has been revoked.",
+            reason_zh="检测证书已被吊销。",
+        )  # fmt: skip
+    hcert = (verdict.claims or {}).get(HCERT_CLAIM)
+    reading = testresult.read_negative_test(
+        hcert.get(1) if isinstance(hcert, Mapping) else None,
+        initials=claim.get("n"),
+        birth_year=claim.get("y"),
+        at=at,
+    )
+    return TestCertificateRead(
+        valid=True,
+        used=reading.negative_at is not None,
+        negative_at=reading.negative_at,
+        reason=reading.reason,
+        reason_zh=reading.reason_zh,
+    )
+
+
+def _with_test(claim: Mapping[str, Any], test: TestCertificateRead | None) -> Mapping[str, Any]:
+    """The claim the policy reads: ``t`` is the later of the code's and the certificate's."""
+    if test is None or test.negative_at is None:
+        return claim
+    shown = int(test.negative_at.timestamp())
+    held = claim.get("t")
+    if isinstance(held, int) and not isinstance(held, bool) and held >= shown:
+        return claim
+    return {**claim, "t": shown}
+
+
 def _policy_in_force(
     policies: PolicyBook, jurisdiction: str, on: date
 ) -> tuple[SignedPolicy | None, tuple[str, str]]:
@@ -161,8 +213,12 @@ def verify_at_checkpoint(  # the whole pipeline, step by step
     revocation: RevocationView | None,
     policies: PolicyBook,
     tally: VerificationTally | None = None,
+    test_text: str | None = None,
 ) -> CheckpointVerdictRead:
     """The checkpoint's verdict on HC1 text or a QR image (see the module docstring).
+
+    ``test_text``, an EU DCC test certificate shown alongside, adds its negative result (when
+    it verifies and names the code's holder) to what the policy reads (``compute.testresult``).
 
     Records the check in the resident's access log when the code verifies and the resident is
     registered on this node, and counts it in the audit ledger (``tally``: batched; see
@@ -254,8 +310,11 @@ def verify_at_checkpoint(  # the whole pipeline, step by step
     if signed is None:
         steps["policy"] = False
         return refused(*why_not, **info)
+    info["test_certificate"] = test = _test_certificate(
+        test_text, claim, verifier=verifier, trust_list=trust_list, revocation=revocation, at=when
+    )
     data = acceptance.policy_data(
-        claim,
+        _with_test(claim, test),
         issued_at=claims.get(6),
         expires_at=claims.get(4),
         checkpoint=checkpoint_jurisdiction,
