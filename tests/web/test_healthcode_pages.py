@@ -400,8 +400,9 @@ class _Status:
 def test_trust_page_on_a_federated_node_shows_both_syncs(client: TestClient, app: FastAPI) -> None:
     when = datetime(2026, 11, 26, 7, 55, tzinfo=UTC)
     issuer = SimpleNamespace(
-        issuer=ZJ, version=3, entries=2, last_success_at=when, last_error="timed out"
-    )
+        issuer=ZJ, version=3, entries=2, last_success_at=when, last_error="timed out",
+        ignored_foreign=4,
+    )  # fmt: skip
     app.state.credential_revocation_client = _Status(
         SimpleNamespace(state="stale", interval=300.0, issuers=(issuer,))
     )
@@ -424,3 +425,9 @@ def test_trust_page_on_a_federated_node_shows_both_syncs(client: TestClient, app
     assert "2026-11-28 15:55:00" in html
     assert 'id="sync-none"' not in html
     assert 'id="tl-copy-local"' not in html
+    assert f'data-field="ignored-{ZJ}">4<' in html  # trust-list entries not honoured, and why
+    assert "so they are not honoured" in html
+    zh = client.get("/healthcode/trust?lang=zh").text
+    assert "不予采信" in zh
+    issuer.ignored_foreign = 0
+    assert 'id="sync-ignored"' not in client.get("/healthcode/trust?lang=en").text
