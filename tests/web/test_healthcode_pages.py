@@ -101,6 +101,21 @@ def test_the_map_page_in_english(client: TestClient, world: hc_support.World) ->
     assert "1 more residents have no recorded stay" in html
 
 
+def test_the_map_is_computed_once_per_version_of_its_inputs(
+    client: TestClient, app: FastAPI, world: hc_support.World, session: Session, clock: Clock
+) -> None:
+    first = client.get("/healthcode?lang=en").text
+    assert client.get("/healthcode?lang=zh").status_code == 200
+    cache = app.state.healthcode_map_cache
+    assert cache.computed == 1  # two views (two languages), one computation
+    assert count_rows(first, "hc-cities")["310000"]["total"] == "1"
+    hc_support._stay(session, clock, world.ids["SH-2"], hc_support.SHANGHAI)  # a new input
+    session.commit()
+    again = client.get("/healthcode?lang=en").text
+    assert cache.computed == 2
+    assert count_rows(again, "hc-cities")["310000"]["total"] == "2"
+
+
 def test_a_rule_that_fails_its_signature_stops_the_map_and_is_flagged(
     client: TestClient, world: hc_support.World, session: Session
 ) -> None:

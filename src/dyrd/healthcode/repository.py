@@ -164,6 +164,21 @@ class HealthcodeRepository:
         ).one()
         return int(rows or 0), int(top or 0)
 
+    def input_data_version(self) -> tuple[tuple[int, str], ...]:
+        """(rows, newest ``created_at``) of every table colours are computed from.
+
+        The domain only ever adds rows to these tables (a cleared flag, a corrected colour, a
+        new rule or risk list are new rows), so the tuple changes whenever an input does.
+        """
+        models = [m for m, _ in INPUT_TABLES.values()] + [RiskList, RuleVersion]
+        out: list[tuple[int, str]] = []
+        for model in models:
+            rows, newest = self.session.execute(
+                select(func.count(), func.max(model.created_at))  # type: ignore[attr-defined]
+            ).one()
+            out.append((int(rows or 0), str(newest)))
+        return tuple(out)
+
     # status, issuance, appeals, access --------------------------------------------------------
 
     def status(self, resident_id: str) -> ColourStatus | None:
