@@ -51,10 +51,12 @@ from dyrd.exchange.service.gateway_privacy import PrivacySettings
 from dyrd.healthcode import api as healthcode_api
 from dyrd.healthcode import checkpoint_api as healthcode_checkpoint_api
 from dyrd.healthcode import models as _healthcode_models  # noqa: F401  # registers tables on Base.metadata
+from dyrd.healthcode import policy_api as healthcode_policy_api
 from dyrd.healthcode import tracing_api as healthcode_tracing_api
 from dyrd.healthcode.adapters.credential_codec import HcertCodec
 from dyrd.healthcode.adapters.secret_file import FileIdSecret
 from dyrd.healthcode.ports import RevocationView, TrustListView
+from dyrd.healthcode.service.tally import VerificationTally
 from dyrd.ledger import api as ledger_api
 from dyrd.ledger import models as _ledger_models  # noqa: F401  # registers tables on Base.metadata
 from dyrd.ledger.adapters.local_keys import FileSigner
@@ -98,6 +100,7 @@ def routers(
         credential_revocation_api.router,
         healthcode_api.router,
         healthcode_checkpoint_api.router,
+        healthcode_policy_api.router,
         healthcode_tracing_api.router,
     ]
 
@@ -296,6 +299,21 @@ def _wire_checkpoint(app: FastAPI, clock: Clock) -> None:
     app.state.credential_certificate_source = local
     app.state.healthcode_trust_list = local
     app.state.healthcode_revocation = credential_local_revocations
+    # Checkpoint verification counts reach the ledger in batches (timer, every N, shutdown).
+    counts = VerificationTally(sessions=sessions, clock=clock)
+    app.state.healthcode_audit_tally = counts
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: Any) -> AsyncIterator[Any]:
+        counts.start()
+        try:
+            async with inner(application) as state:
+                yield state
+        finally:
+            counts.stop()
+
+    app.router.lifespan_context = lifespan
 
 
 def healthcode_consumer(clock: Clock = utc_now) -> ConsumerGateway:

@@ -37,7 +37,7 @@ def id_number(first17: str) -> str:
 def keystore(session: Session, clock: Clock) -> InMemoryKeyStore:
     """The region's root key and the four jurisdictions' ES256 keys, each certified by a DSC
     (as `dyrd key init` and `dyrd trust cert issue --member ...` make them), and the sample
-    rules signed with them."""
+    rules and acceptance policies signed with them and stored."""
     store = InMemoryKeyStore()
     trust_service.create_key(
         session, "CN-YRD", algorithm="ES256", keystore=store, by=Actor.system(), clock=clock
@@ -55,6 +55,7 @@ def keystore(session: Session, clock: Clock) -> InMemoryKeyStore:
             session, f"CN-YRD/GOV/{code}", keystore=store, by=Actor.system(), clock=clock
         )
     service.load_sample_rules(session, keystore=store, clock=clock)
+    service.store_sample_policies(session, keystore=store, clock=clock)
     return store
 
 

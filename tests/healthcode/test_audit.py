@@ -75,9 +75,14 @@ def test_issuance_appeals_and_checks_are_ledgered_without_personal_data(
     assert [s for s, _ in answered] == [appeal["id"]]
     assert b"rejected" in answered[0][1]
     checks = _entries(session, audit.CHECKPOINT_VERIFIED)
-    assert [s for s, _ in checks] == ["310000", "310000"]
-    assert b'"accepted"' in checks[0][1]
-    assert b'"failed_step":"base45"' in checks[1][1]
+    assert [s for s, _ in checks] == ["310000"]  # both checks counted in one entry
+    counts = json.loads(checks[0][1])["payload"]
+    assert (counts["verified"], counts["accepted"], counts["refused"]) == (2, 1, 1)
+    assert counts["by_issuer"] == {
+        "330000": {"verified": 1, "accepted": 1, "refused": 0},
+        "unknown": {"verified": 1, "accepted": 0, "refused": 1},  # garbled: no issuer vouched
+    }
+    assert counts["failed_steps"] == {"base45": 1}
     everything = b"".join(e for _, e in issued + filed + answered + checks)
     for personal in (ZHANG, "Wang Fang", resident.id_hash, '"ZS"', "1985"):
         assert personal.encode("utf-8") not in everything, personal

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from dyrd.trust.adapters.local_trust_list import LocalTrustList
 from tests.conftest import fixed_clock
 from tests.fakes import InMemoryKeyStore
 from tests.healthcode.conftest import ZJ_STEWARD, id_number
+from tests.healthcode.test_checkpoint_testcert import AT, signed_test
 
 runner = CliRunner()
 
@@ -101,3 +103,19 @@ def test_image_file_refusals_and_bad_input(cli: typer.Typer, code: str, tmp_path
     bad = runner.invoke(cli, ["checkpoint", code, "--jurisdiction", "XX"])
     assert bad.exit_code != 0
     assert jurisdiction_code("zj") == "330000"
+
+
+def test_a_test_certificate_as_text_or_image(
+    cli: typer.Typer, code: str, session: Session, keystore: InMemoryKeyStore, tmp_path: Path
+) -> None:
+    shown = signed_test(session, keystore, fixed_clock, sampled=AT - timedelta(hours=5))
+    png = tmp_path / "test.png"
+    png.write_bytes(qr.render_qr(shown, "png"))
+    for given in (shown, str(png)):
+        result = runner.invoke(
+            cli, ["checkpoint", code, "--jurisdiction", "SH", "--test", given, "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        test = json.loads(result.stdout)["test_certificate"]
+        assert (test["valid"], test["used"]) == (True, True)
+        assert test["negative_at"] == "2026-11-26T03:00:00Z"

@@ -77,7 +77,8 @@ def test_shanghai_verifies_a_zhejiang_code_offline_until_the_list_expires(
     assert offline.refresh().last_error is not None  # the server is gone...
     codec = HcertCodec()
     with platform.sessions() as session:
-        book = service.load_sample_policies(
+        service.store_sample_policies(session, keystore=platform.keystore, clock=platform.clock)
+        book = service.checkpoint_policies(
             session, keystore=platform.keystore, clock=platform.clock, jurisdictions=["310000"]
         )
 

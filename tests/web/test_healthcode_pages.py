@@ -101,6 +101,21 @@ def test_the_map_page_in_english(client: TestClient, world: hc_support.World) ->
     assert "1 more residents have no recorded stay" in html
 
 
+def test_the_map_is_computed_once_per_version_of_its_inputs(
+    client: TestClient, app: FastAPI, world: hc_support.World, session: Session, clock: Clock
+) -> None:
+    first = client.get("/healthcode?lang=en").text
+    assert client.get("/healthcode?lang=zh").status_code == 200
+    cache = app.state.healthcode_map_cache
+    assert cache.computed == 1  # two views (two languages), one computation
+    assert count_rows(first, "hc-cities")["310000"]["total"] == "1"
+    hc_support._stay(session, clock, world.ids["SH-2"], hc_support.SHANGHAI)  # a new input
+    session.commit()
+    again = client.get("/healthcode?lang=en").text
+    assert cache.computed == 2
+    assert count_rows(again, "hc-cities")["310000"]["total"] == "2"
+
+
 def test_a_rule_that_fails_its_signature_stops_the_map_and_is_flagged(
     client: TestClient, world: hc_support.World, session: Session
 ) -> None:
@@ -400,8 +415,9 @@ class _Status:
 def test_trust_page_on_a_federated_node_shows_both_syncs(client: TestClient, app: FastAPI) -> None:
     when = datetime(2026, 11, 26, 7, 55, tzinfo=UTC)
     issuer = SimpleNamespace(
-        issuer=ZJ, version=3, entries=2, last_success_at=when, last_error="timed out"
-    )
+        issuer=ZJ, version=3, entries=2, last_success_at=when, last_error="timed out",
+        ignored_foreign=4,
+    )  # fmt: skip
     app.state.credential_revocation_client = _Status(
         SimpleNamespace(state="stale", interval=300.0, issuers=(issuer,))
     )
@@ -424,3 +440,9 @@ def test_trust_page_on_a_federated_node_shows_both_syncs(client: TestClient, app
     assert "2026-11-28 15:55:00" in html
     assert 'id="sync-none"' not in html
     assert 'id="tl-copy-local"' not in html
+    assert f'data-field="ignored-{ZJ}">4<' in html  # trust-list entries not honoured, and why
+    assert "so they are not honoured" in html
+    zh = client.get("/healthcode/trust?lang=zh").text
+    assert "不予采信" in zh
+    issuer.ignored_foreign = 0
+    assert 'id="sync-ignored"' not in client.get("/healthcode/trust?lang=en").text

@@ -4,7 +4,8 @@
 ``image`` file (or ``text``), ``jurisdiction`` and ``at``; the caller needs the viewer role (or
 higher) in the checkpoint's jurisdiction, and the check is logged under that name. The answer
 is a verdict (200) whether the code is accepted or not; 4xx only for a request that cannot be
-understood. ``GET /policies`` lists the signed acceptance policies the node applies.
+understood. ``GET /policies`` lists the signed acceptance policies the node applies (stored
+ones, and the bundled SAMPLE ones of jurisdictions that published none).
 """
 
 from __future__ import annotations
@@ -19,10 +20,16 @@ from starlette.datastructures import UploadFile
 from dyrd.core.deps import ClockDep, PrincipalDep, SessionDep
 from dyrd.core.errors import ConfigurationError, FieldError
 from dyrd.healthcode import service
-from dyrd.healthcode.checkpoint_schemas import CheckpointVerdictRead, CheckpointVerify, PolicyRead
+from dyrd.healthcode.checkpoint_schemas import (
+    MAX_TEXT_CHARS,
+    CheckpointVerdictRead,
+    CheckpointVerify,
+    PolicyRead,
+)
 from dyrd.healthcode.errors import HealthInputInvalid
 from dyrd.healthcode.ports import CredentialVerifier, RevocationView, TrustListView
-from dyrd.healthcode.service.checkpoint import PolicyBook, parse_at
+from dyrd.healthcode.service.checkpoint import parse_at
+from dyrd.healthcode.service.policies import PolicyBook, PolicyCache
 
 MAX_IMAGE_BYTES = 4 * 1024 * 1024
 """Largest QR image accepted (a phone photo of a code; as the credential API)."""
@@ -37,6 +44,7 @@ _MULTIPART_SCHEMA = {
         "text": {"type": "string", "description": "HC1 text (instead of an image)"},
         "jurisdiction": {"type": "string", "description": "The checkpoint's jurisdiction"},
         "at": {"type": "string", "description": "Validation time, ISO 8601"},
+        "test_text": {"type": "string", "description": "EU DCC test certificate, HC1:..."},
     },
 }
 _OPENAPI = {
@@ -72,23 +80,25 @@ def _wired(request: Request, name: str) -> Any:
 
 
 def policy_book(request: Request, session: Session) -> PolicyBook:
-    """The node's policy book: ``app.state.healthcode_policy_book``, or the bundled samples
-    signed with this node's keys on first use."""
-    book: PolicyBook | None = getattr(request.app.state, "healthcode_policy_book", None)
-    if book is None:
-        book = service.load_sample_policies(
-            session, keystore=_wired(request, "trust_keystore"), clock=request.app.state.clock
+    """The node's policy book: the stored, signature-checked policies (bundled SAMPLE ones for
+    jurisdictions that published none), rebuilt only when the policy table changes."""
+    cache: PolicyCache | None = getattr(request.app.state, "healthcode_policy_cache", None)
+    if cache is None:
+        cache = PolicyCache(
+            keystore=_wired(request, "trust_keystore"), clock=request.app.state.clock
         )
-        request.app.state.healthcode_policy_book = book
-    return book
+        request.app.state.healthcode_policy_cache = cache
+    return cache.book(session)
 
 
-async def _read_body(request: Request) -> tuple[str | bytes, str, str | None]:
+async def _read_body(request: Request) -> tuple[str | bytes, str, str | None, str | None]:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         async with request.form(max_files=1, max_fields=8) as form:
             image, text = form.get("image"), form.get("text")
             jurisdiction, at = form.get("jurisdiction"), form.get("at")
+            shown = form.get("test_text")
+            test_text = shown if isinstance(shown, str) and len(shown) <= MAX_TEXT_CHARS else None
             if not isinstance(jurisdiction, str):
                 raise _invalid("The form has no 'jurisdiction' field.", "表单缺少 jurisdiction。")
             if isinstance(image, UploadFile):
@@ -98,9 +108,9 @@ async def _read_body(request: Request) -> tuple[str | bytes, str, str | None]:
                         f"The image is larger than {MAX_IMAGE_BYTES} bytes.",
                         f"图片超过 {MAX_IMAGE_BYTES} 字节。",
                     )
-                return data, jurisdiction, at if isinstance(at, str) else None
+                return data, jurisdiction, at if isinstance(at, str) else None, test_text
             if isinstance(text, str):
-                return text, jurisdiction, at if isinstance(at, str) else None
+                return text, jurisdiction, at if isinstance(at, str) else None, test_text
             raise _invalid(
                 "The form has neither an 'image' file nor a 'text' field.",
                 "表单中缺少 image 文件或 text 字段。",
@@ -118,7 +128,7 @@ async def _read_body(request: Request) -> tuple[str | bytes, str, str | None]:
                 "请求体不是有效的卡口验证请求。",
                 errors,
             ) from None
-        return body.text, body.jurisdiction, body.at
+        return body.text, body.jurisdiction, body.at, body.test_text
     raise _invalid(
         f"Unsupported content type {content_type.split(';')[0]!r}.", "不支持的请求内容类型。"
     )
@@ -129,7 +139,7 @@ async def verify(
     request: Request, session: SessionDep, clock: ClockDep, principal: PrincipalDep
 ) -> CheckpointVerdictRead:
     """Verify a code offline at a checkpoint and apply its jurisdiction's acceptance policy."""
-    value, jurisdiction, at = await _read_body(request)
+    value, jurisdiction, at, test_text = await _read_body(request)
     actor = service.checkpoint_actor(principal, jurisdiction)
     verifier: CredentialVerifier = _wired(request, "healthcode_codec")
     trust_list: TrustListView = _wired(request, "healthcode_trust_list")
@@ -146,6 +156,8 @@ async def verify(
         trust_list=trust_list,
         revocation=revocation,
         policies=policy_book(request, session),
+        tally=getattr(request.app.state, "healthcode_audit_tally", None),
+        test_text=test_text,
     )
 
 

@@ -80,7 +80,7 @@ def build_checkpoint(
 ) -> Callable[..., None]:
     """The `checkpoint` command; dependencies are built when it runs."""
 
-    def checkpoint(
+    def checkpoint(  # noqa: PLR0917  # Typer's parameters, one per argument and option
         ctx: typer.Context,
         text_or_image: Annotated[
             str,
@@ -100,6 +100,14 @@ def build_checkpoint(
             str | None,
             typer.Option("--at", metavar="ISO8601", help="验证时间 / validation time"),
         ] = None,
+        test: Annotated[
+            str | None,
+            typer.Option(
+                "--test",
+                metavar="TEXT_OR_IMAGE",
+                help="同时出示的检测证书（EU DCC）/ a test certificate shown alongside",
+            ),
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
     ) -> None:
         """卡口离线验码并按本地互认策略判定 / Verify a code offline and apply the policy.
@@ -108,6 +116,16 @@ def build_checkpoint(
         """
         code = jurisdiction_code(jurisdiction)
         value = _input(text_or_image)
+        shown = None if test is None else _input(test)
+        if isinstance(shown, bytes):  # an image of the test certificate: read its QR text
+            try:
+                shown = verifier().read_image(shown)
+            except ValueError as exc:
+                raise HealthInputInvalid(
+                    f"No HC1 text could be read from the test certificate image: {exc}.",
+                    "无法从检测证书图片中读取二维码。",
+                    hint="Give the test certificate's HC1 text, or a sharper image.",
+                ) from None
         when = parse_at(at)
         cli = state(ctx)
         try:
@@ -115,7 +133,7 @@ def build_checkpoint(
         except (OSError, KeyError):  # no login name in some containers
             login = "unknown"
         with session_scope(ctx) as session:
-            book = service.load_sample_policies(
+            book = service.checkpoint_policies(
                 session, keystore=keystore(), clock=cli.clock, jurisdictions=[code]
             )
             verdict = service.verify_at_checkpoint(
@@ -129,6 +147,7 @@ def build_checkpoint(
                 trust_list=trust_list(cli.session_factory),
                 revocation=revocation()(session),
                 policies=book,
+                test_text=shown,
             )
         if as_json:
             print_json(verdict.model_dump(mode="json"))

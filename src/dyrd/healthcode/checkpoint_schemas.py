@@ -43,6 +43,12 @@ class CheckpointVerify(BaseModel):
         description="Validation time, ISO 8601 (naive = UTC); default now",
         examples=["2026-11-26T08:00:00Z"],
     )
+    test_text: str | None = Field(
+        default=None,
+        max_length=MAX_TEXT_CHARS,
+        description="An EU DCC test certificate (HC1:...) shown alongside the code: its "
+        "negative result counts when it verifies and names the code's holder",
+    )
 
 
 class TrustListState(BaseModel):
@@ -58,6 +64,18 @@ class Holder(BaseModel):
 
     initials: str
     birth_year: int
+
+
+class TestCertificateRead(BaseModel):
+    """What the checkpoint made of a test certificate shown alongside the code."""
+
+    __test__ = False  # not a pytest test class
+
+    valid: bool = Field(description="It verified (every HC1 step, trust list, revocation)")
+    used: bool = Field(description="Its negative result was given to the acceptance policy")
+    negative_at: datetime | None = Field(default=None, description="Sample collection time")
+    reason: str
+    reason_zh: str
 
 
 class CheckpointVerdictRead(BaseModel):
@@ -80,10 +98,18 @@ class CheckpointVerdictRead(BaseModel):
     rule_version: int | None = None
     policy_id: str | None = Field(default=None, description="Acceptance policy applied")
     policy_version: int | None = None
+    policy_source: Literal["stored", "bundled-sample"] | None = Field(
+        default=None,
+        description="stored: a policy published on this node; bundled-sample: none is, so the "
+        "bundled SAMPLE policy was applied",
+    )
     kid: str | None = Field(default=None, description="Key id from the COSE header, hex")
     alg: int | None = None
     expires_at: datetime | None = Field(default=None, description="When the code expires")
     negative_test_at: datetime | None = None
+    test_certificate: TestCertificateRead | None = Field(
+        default=None, description="The test certificate shown alongside, when one was"
+    )
     holder: Holder | None = None
     trust_list: TrustListState
     revocation_checked: bool = Field(description="False when no revocation data was available")
@@ -108,3 +134,17 @@ class PolicyRead(BaseModel):
     signature: str = Field(description="JWS signature (base64url) over protected.payload")
     key_id: str
     signed_by: str
+    signed_at: datetime
+    source: Literal["stored", "bundled-sample"] = Field(
+        description="stored on this node, or the bundled SAMPLE signed in memory (fallback)"
+    )
+    verified: bool | None = Field(
+        default=None, description="The signature verified when read (a refused one never applies)"
+    )
+
+
+class PolicyPublish(BaseModel):
+    """An acceptance policy document to sign with the jurisdiction's key and publish."""
+
+    model_config = ConfigDict(extra="forbid")
+    document: dict[str, Any]

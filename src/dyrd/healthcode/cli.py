@@ -19,7 +19,7 @@ from dyrd.core.auth import Principal
 from dyrd.core.cliutil import print_json, print_table, session_scope, state
 from dyrd.core.types import REGION_MEMBER_ID, Role
 from dyrd.exchange import WorkCalendar
-from dyrd.healthcode import service
+from dyrd.healthcode import policy_cli, service
 from dyrd.healthcode.ports import CredentialCodec, IdSecret
 from dyrd.healthcode.schemas import AppealAnswer, ResidentCreate
 from dyrd.healthcode.types import AppealStatus
@@ -48,6 +48,7 @@ def build_app(  # noqa: PLR0915  # one nested function per command, as Typer wan
     app = typer.Typer(help="健康码 / Health codes.", no_args_is_help=True)
     rules_app = typer.Typer(help="赋码规则 / Colour rules.", no_args_is_help=True)
     app.add_typer(rules_app, name="rules")
+    app.add_typer(policy_cli.build_app(keystore=keystore, operator=_operator), name="policy")
 
     @app.command("register")
     def register(

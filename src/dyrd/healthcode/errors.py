@@ -83,3 +83,19 @@ class VenueCodeInvalid(ValidationFailed):
     code = "healthcode-venue-code-invalid"
     title = "Invalid venue code"
     title_zh = "场所码无效"
+
+
+class PolicyInvalid(ValidationFailed):
+    """An acceptance policy document is not valid (shape, CertLogic, version, dates)."""
+
+    code = "healthcode-policy-invalid"
+    title = "Invalid acceptance policy"
+    title_zh = "互认策略无效"
+
+
+class PolicyNotFound(NotFoundError):
+    """No stored acceptance policy (version) with that id."""
+
+    code = "healthcode-policy-not-found"
+    title = "Acceptance policy not found"
+    title_zh = "未找到互认策略"

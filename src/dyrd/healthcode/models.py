@@ -143,6 +143,26 @@ class RuleVersion(CreatedStamp, Base):
     signed_by: Mapped[str] = mapped_column(String(128))
 
 
+class PolicyVersion(CreatedStamp, Base):
+    """One signed version of one checkpoint acceptance policy (mutual recognition)."""
+
+    __tablename__ = "healthcode_policy"
+    __table_args__ = (UniqueConstraint("policy_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    policy_id: Mapped[str] = mapped_column(String(16), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    jurisdiction: Mapped[str] = mapped_column(String(6), index=True)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    sample: Mapped[bool] = mapped_column(Boolean)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    protected: Mapped[str] = mapped_column(Text)
+    signature: Mapped[str] = mapped_column(Text)
+    key_id: Mapped[str] = mapped_column(String(64))
+    signed_by: Mapped[str] = mapped_column(String(128))
+
+
 class ColourStatus(Base):
     """A resident's current colour and the rule version that decided it."""
 

@@ -46,6 +46,10 @@ class CredentialVerifier(Protocol):
         """The verdict on ``text`` against the DSCs ``certificates`` holds, at ``at``."""
         ...
 
+    def verify_dcc(self, text: str, *, certificates: TrustListView, at: datetime) -> Verdict:
+        """The verdict on an EU DCC (a test certificate) under the DCC schemas and value sets."""
+        ...
+
 
 class TrustListView(Protocol):
     """The credential trust list a checkpoint holds (local table or synced signed copy)."""

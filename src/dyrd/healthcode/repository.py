@@ -17,6 +17,7 @@ from dyrd.healthcode.models import (
     ColourStatus,
     ContactFlag,
     Issuance,
+    PolicyVersion,
     Resident,
     RiskArea,
     RiskList,
@@ -133,6 +134,50 @@ class HealthcodeRepository:
             select(func.max(RuleVersion.version)).where(RuleVersion.rule_id == rule_id)
         )
         return int(value or 0)
+
+    # acceptance policies ------------------------------------------------------------------
+
+    def policy_versions(
+        self, *, jurisdiction: str | None = None, policy_id: str | None = None
+    ) -> list[PolicyVersion]:
+        """Acceptance policy versions, by jurisdiction, policy id and version."""
+        query = select(PolicyVersion).order_by(
+            PolicyVersion.jurisdiction, PolicyVersion.policy_id, PolicyVersion.version
+        )
+        if jurisdiction is not None:
+            query = query.where(PolicyVersion.jurisdiction == jurisdiction)
+        if policy_id is not None:
+            query = query.where(PolicyVersion.policy_id == policy_id)
+        return list(self.session.scalars(query))
+
+    def newest_policy_version(self, policy_id: str) -> int:
+        """Highest version stored of a policy id (0 when none)."""
+        value = self.session.scalar(
+            select(func.max(PolicyVersion.version)).where(PolicyVersion.policy_id == policy_id)
+        )
+        return int(value or 0)
+
+    def policy_data_version(self) -> tuple[int, int]:
+        """(rows, highest row id) of the policy table: changes whenever a version is stored."""
+        rows, top = self.session.execute(
+            select(func.count(PolicyVersion.id), func.max(PolicyVersion.id))
+        ).one()
+        return int(rows or 0), int(top or 0)
+
+    def input_data_version(self) -> tuple[tuple[int, str], ...]:
+        """(rows, newest ``created_at``) of every table colours are computed from.
+
+        The domain only ever adds rows to these tables (a cleared flag, a corrected colour, a
+        new rule or risk list are new rows), so the tuple changes whenever an input does.
+        """
+        models = [m for m, _ in INPUT_TABLES.values()] + [RiskList, RuleVersion]
+        out: list[tuple[int, str]] = []
+        for model in models:
+            rows, newest = self.session.execute(
+                select(func.count(), func.max(model.created_at))  # type: ignore[attr-defined]
+            ).one()
+            out.append((int(rows or 0), str(newest)))
+        return tuple(out)
 
     # status, issuance, appeals, access --------------------------------------------------------
 

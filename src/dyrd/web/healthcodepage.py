@@ -171,11 +171,24 @@ def _kpis(
     )
 
 
-def healthcode_map(session: Session, *, lang: Lang, at: datetime) -> HealthcodeMap:
-    """Colours per city on the map, the counts per city and per jurisdiction, key figures."""
+def healthcode_map(
+    session: Session,
+    *,
+    lang: Lang,
+    at: datetime,
+    cache: dashboard.DistributionCache | None = None,
+) -> HealthcodeMap:
+    """Colours per city on the map, the counts per city and per jurisdiction, key figures.
+
+    With ``cache`` the counts are computed once per minute and version of the inputs.
+    """
     notices: list[Notice] = []
     try:
-        dist: dashboard.ColourDistribution | None = dashboard.colour_distribution(session, at=at)
+        dist: dashboard.ColourDistribution | None = (
+            dashboard.colour_distribution(session, at=at)
+            if cache is None
+            else cache.distribution(session, at=at)
+        )
     except RuleSignatureInvalid as exc:
         zh = t("hc.rules_invalid", "zh", reason=exc.message_zh)
         notices.append(Notice(zh=zh, en=t("hc.rules_invalid", "en", reason=exc.message)))

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import UploadFile
 
 from dyrd.core.deps import ClockDep, SessionDep
+from dyrd.healthcode.service.dashboard import DistributionCache
 from dyrd.web import auth, checkpointpage, healthcodepage, trustpage
 from dyrd.web.common import notice
 from dyrd.web.i18n import Lang
@@ -23,7 +24,10 @@ Param = Annotated[str | None, Query(max_length=64)]
 def colour_map(request: Request, session: SessionDep, clock: ClockDep) -> HTMLResponse:
     """Health-code colours per city on the map, with the counts per city and jurisdiction."""
     lang, remember = page_lang(request)
-    page = healthcodepage.healthcode_map(session, lang=lang, at=clock())
+    cache = getattr(request.app.state, "healthcode_map_cache", None)
+    if cache is None:  # one per app: the map is recomputed only when its inputs change
+        cache = request.app.state.healthcode_map_cache = DistributionCache(clock=clock)
+    page = healthcodepage.healthcode_map(session, lang=lang, at=clock(), cache=cache)
     return render(
         request,
         "healthcode.html",

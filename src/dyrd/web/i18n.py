@@ -887,6 +887,14 @@ CATALOG: dict[str, dict[Lang, str]] = {
     "rv.sync.last": {"zh": "上次成功", "en": "Last success"},
     "rv.sync.error": {"zh": "上次错误", "en": "Last error"},
     "rv.sync.entries": {"zh": "条目", "en": "Entries"},
+    "rv.sync.ignored": {"zh": "未采信", "en": "Ignored"},
+    "rv.sync.ignored.why": {
+        "zh": "未采信的条目：其密钥标识（kid）在本节点持有的信任列表中不属于该签发方（或信任列表"
+        "中没有该 kid）。签名只证明列表由谁签发，不证明签发方签发过这些码，因此不予采信。",
+        "en": "Ignored entries: their key id (kid) is not this issuer's in the trust list this "
+        "node holds (or the list does not know it). A signature proves only who signed a list, "
+        "not that the signer issued the codes it names, so they are not honoured.",
+    },
     "sync.fresh": {"zh": "最新", "en": "fresh"},
     "sync.stale": {"zh": "过期", "en": "stale"},
     "sync.empty": {"zh": "尚未同步", "en": "never synced"},

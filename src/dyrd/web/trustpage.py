@@ -66,6 +66,8 @@ class SyncRow:
     entries: int
     last_success: str
     last_error: str
+    ignored_foreign: int
+    """Entries not honoured: the trust list does not give their kid to this issuer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,7 @@ class SyncView:
     state_label: str
     interval: str
     issuers: tuple[SyncRow, ...]
+    ignored_foreign: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,22 +151,25 @@ def _sync(client: Any, lang: Lang) -> SyncView | None:
     if client is None:
         return None
     status = client.status()
+    rows = tuple(
+        SyncRow(
+            issuer=i.issuer,
+            version=i.version,
+            entries=i.entries,
+            last_success=local_time(i.last_success_at, seconds=True),
+            last_error=i.last_error or "",
+            ignored_foreign=int(getattr(i, "ignored_foreign", 0) or 0),
+        )
+        for i in status.issuers
+    )
     return SyncView(
         state=status.state,
         state_label=t(f"sync.{status.state}", lang)
         if status.state in ("fresh", "stale", "empty")
         else status.state,
         interval=f"{status.interval:g}",
-        issuers=tuple(
-            SyncRow(
-                issuer=i.issuer,
-                version=i.version,
-                entries=i.entries,
-                last_success=local_time(i.last_success_at, seconds=True),
-                last_error=i.last_error or "",
-            )
-            for i in status.issuers
-        ),
+        issuers=rows,
+        ignored_foreign=sum(r.ignored_foreign for r in rows),
     )
 
 

@@ -47,3 +47,9 @@ class HcertCodec:
         return verify_credential(
             text=text, source=certificates, at=at, clock=lambda: at, checker=checker
         )
+
+    def verify_dcc(
+        self, text: str, *, certificates: TrustListView, at: datetime
+    ) -> credential.Verdict:
+        """Every HC1 step, the payload checked as an EU DCC (bundled schemas, value sets)."""
+        return verify_credential(text=text, source=certificates, at=at, clock=lambda: at)

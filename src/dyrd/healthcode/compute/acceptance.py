@@ -22,7 +22,8 @@ checkpoint as ``external``::
 
 Where the negative test comes from, offline: the issuing jurisdiction writes the time of the
 latest negative test it holds into the code (claim ``t``, signed with the rest), because a
-checkpoint cannot look it up. A separate test-result credential shown alongside is not read yet.
+checkpoint cannot look it up. A test certificate shown alongside (EU DCC ``t`` entry, verified
+and bound to the holder: ``testresult``) replaces it when its sample is later.
 """
 
 from __future__ import annotations

@@ -8,14 +8,7 @@ from dyrd.healthcode.service.appeals import (
     list_appeals,
     submit_appeal,
 )
-from dyrd.healthcode.service.checkpoint import (
-    PolicyBook,
-    SignedPolicy,
-    checkpoint_actor,
-    list_policies,
-    load_sample_policies,
-    verify_at_checkpoint,
-)
+from dyrd.healthcode.service.checkpoint import checkpoint_actor, verify_at_checkpoint
 from dyrd.healthcode.service.colours import (
     load_inputs,
     record_access,
@@ -34,6 +27,19 @@ from dyrd.healthcode.service.inputs import (
     record_vaccination,
 )
 from dyrd.healthcode.service.issue import issuance_counts, issue_code, reissuer
+from dyrd.healthcode.service.policies import (
+    PolicyBook,
+    PolicyCache,
+    SignedPolicy,
+    checkpoint_policies,
+    list_policies,
+    load_sample_policies,
+    policy_history,
+    publish_policy,
+    show_policy,
+    store_sample_policies,
+    stored_policies,
+)
 from dyrd.healthcode.service.residents import get_resident, register_resident
 from dyrd.healthcode.service.rules import (
     list_rules,
@@ -48,10 +54,12 @@ from dyrd.healthcode.service.venues import list_venues, record_scan, register_ve
 __all__ = [
     "DEFAULT_APPEAL_WORKING_DAYS",
     "PolicyBook",
+    "PolicyCache",
     "SignedPolicy",
     "access_log",
     "answer_appeal",
     "checkpoint_actor",
+    "checkpoint_policies",
     "covisitor_lookup",
     "current_risk_list",
     "get_resident",
@@ -67,6 +75,8 @@ __all__ = [
     "load_sample_policies",
     "load_sample_rules",
     "member_of",
+    "policy_history",
+    "publish_policy",
     "publish_risk_list",
     "publish_rule",
     "record_access",
@@ -81,6 +91,9 @@ __all__ = [
     "register_venue",
     "reissuer",
     "resident_colour",
+    "show_policy",
+    "store_sample_policies",
+    "stored_policies",
     "submit_appeal",
     "trace_case",
     "venue_code",

@@ -9,14 +9,14 @@ Each entry is appended through ``dyrd.ledger`` in the same transaction as the ch
 * ``healthcode.appeal.filed`` / ``healthcode.appeal.answered``: subject the appeal id; payload
   the pseudonymous resident id, jurisdiction, contested colour and rule, outcome and due date.
   Never the appeal's free text (a resident may write anything in it).
-* ``healthcode.checkpoint.verified``: one per checkpoint verification, as a count of one.
-  Subject: the checkpoint jurisdiction. Payload: verdict (accepted, valid, first failed step),
-  colour, issuing jurisdiction, rule, policy, kid. No resident id: the resident-level record of
-  who checked them is the access log on their own node (``/residents/{id}/access-log``), and a
-  verification of another node's resident has no resident id here at all. Per-verification
-  entries (rather than a periodic aggregate) need no in-process counter state, survive crashes
-  and restarts, and sum to any count by jurisdiction, colour or verdict; their cost is one
-  ledger append (and commit) per check, serialised on the ledger's appenders' lock.
+* ``healthcode.checkpoint.verified``: verification *counts*, one entry per checkpoint
+  jurisdiction, checking member and minute, batched by ``tally.VerificationTally`` (see there
+  for when they are flushed and what a crash can lose). Subject: the checkpoint jurisdiction.
+  Payload: how many were verified, accepted and refused, by issuing jurisdiction, failed step,
+  colour and policy version. No resident id: the resident-level record of who checked them is
+  the access log on their own node (``/residents/{id}/access-log``), written on every
+  verification, and a verification of another node's resident has no resident id here at all.
+  A one-off check without a tally (the CLI) appends a count of one at once.
 """
 
 from __future__ import annotations
@@ -33,11 +33,12 @@ from dyrd.core.actor import Actor
 from dyrd.core.clock import Clock
 from dyrd.healthcode.checkpoint_schemas import CheckpointVerdictRead
 from dyrd.healthcode.models import Appeal
+from dyrd.healthcode.service import tally
 
 CODE_ISSUED = "healthcode.code.issued"
 APPEAL_FILED = "healthcode.appeal.filed"
 APPEAL_ANSWERED = "healthcode.appeal.answered"
-CHECKPOINT_VERIFIED = "healthcode.checkpoint.verified"
+CHECKPOINT_VERIFIED = tally.CHECKPOINT_VERIFIED
 
 
 def issued_entry(
@@ -111,53 +112,31 @@ def appeal_answered(session: Session, row: Appeal, *, actor: Actor, clock: Clock
     )
 
 
-def verification_payload(verdict: CheckpointVerdictRead) -> dict[str, Any]:
-    """What one checkpoint verification contributes to the counts (no holder, no resident)."""
-    failed = next((step for step, ok in verdict.steps.items() if ok is False), None)
-    return {
-        "checkpoint_jurisdiction": verdict.checkpoint_jurisdiction,
-        "accepted": verdict.accepted,
-        "valid": verdict.valid,
-        "failed_step": failed,
-        "colour": None if verdict.colour is None else str(verdict.colour),
-        "issuing_jurisdiction": verdict.issuing_jurisdiction,
-        "rule_id": verdict.rule_id,
-        "rule_version": verdict.rule_version,
-        "policy_id": verdict.policy_id,
-        "policy_version": verdict.policy_version,
-        "kid": verdict.kid,
-        "revocation_checked": verdict.revocation_checked,
-    }
-
-
 P = ParamSpec("P")
 
 
 def counted(
     verify: Callable[P, CheckpointVerdictRead],
 ) -> Callable[P, CheckpointVerdictRead]:
-    """Wrap ``verify_at_checkpoint``: append one count entry per verdict, then commit.
+    """Wrap ``verify_at_checkpoint``: count each verdict in the audit ledger.
 
-    A decorator, so the checkpoint pipeline itself does not change (it returns from many
-    places). It reads ``session``, ``actor`` and ``clock`` from the call.
+    With a ``tally`` keyword the verdict is counted in memory (and the tally flushed in this
+    session when enough are pending); without one a count of one is appended and committed. A
+    decorator, so the checkpoint pipeline itself does not change (it returns from many places).
     """
 
     @functools.wraps(verify)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> CheckpointVerdictRead:
         verdict = verify(*args, **kwargs)
         session = kwargs.get("session", args[0] if args else None)
-        actor, clock = kwargs["actor"], kwargs["clock"]
+        actor, clock, counts = kwargs["actor"], kwargs["clock"], kwargs.get("tally")
         assert isinstance(session, Session)  # noqa: S101  # the wrapped signature
         assert isinstance(actor, Actor)  # noqa: S101
-        ledger.append(
-            session,
-            kind=CHECKPOINT_VERIFIED,
-            subject=verdict.checkpoint_jurisdiction,
-            actor=actor,
-            payload=verification_payload(verdict),
-            clock=clock,  # type: ignore[arg-type]
-        )
-        session.commit()
+        if isinstance(counts, tally.VerificationTally):
+            if counts.add(verdict, actor=actor):
+                counts.flush(session)
+        else:
+            tally.record_one(session, verdict, actor=actor, clock=clock)  # type: ignore[arg-type]
         return verdict
 
     return wrapper

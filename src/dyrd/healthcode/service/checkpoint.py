@@ -9,197 +9,52 @@ synced signed copies on a member node), so a checkpoint works through a network 
 trust list expires, and then says so. The answer is always a verdict, never an exception.
 
 Acceptance policies are signed like colour rules (JWS over the canonical document, by the
-jurisdiction member's key) and held in a ``PolicyBook``; each is verified against the key table
-when the book is built, and only verified policies are applied.
+jurisdiction member's key), stored, and held in a ``PolicyBook`` (``service.policies``); each is
+verified against the key table when the book is built, and only verified policies are applied.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dyrd import credential, trust
+from dyrd import credential
 from dyrd.core.actor import Actor
 from dyrd.core.auth import Principal
-from dyrd.core.b64 import b64url
 from dyrd.core.clock import Clock
-from dyrd.core.errors import ConfigurationError, FieldError, NotFoundError
+from dyrd.core.errors import FieldError
 from dyrd.core.types import Role
-from dyrd.healthcode.bundled import sample_policies
 from dyrd.healthcode.checkpoint_schemas import (
     CHECKPOINT_STEPS,
     CheckpointVerdictRead,
     Holder,
-    PolicyRead,
+    TestCertificateRead,
     TrustListState,
 )
-from dyrd.healthcode.compute import acceptance
-from dyrd.healthcode.compute.claims import check_claim, our_claim
-from dyrd.healthcode.compute.ruleset import signing_input
+from dyrd.healthcode.compute import acceptance, testresult
+from dyrd.healthcode.compute.claims import HCERT_CLAIM, check_claim, our_claim
 from dyrd.healthcode.errors import HealthInputInvalid
 from dyrd.healthcode.ports import CredentialVerifier, RevocationView, TrustListView
 from dyrd.healthcode.repository import HealthcodeRepository
 from dyrd.healthcode.service import audit
-from dyrd.healthcode.service._common import acting, jurisdiction_problem, member_of, raise_if_any
+from dyrd.healthcode.service._common import acting, jurisdiction_problem, raise_if_any
 from dyrd.healthcode.service.colours import record_access
+from dyrd.healthcode.service.policies import (
+    CHINA_TIME,
+    PolicyBook,
+    SignedPolicy,
+    list_policies,
+    load_sample_policies,
+    sign_policy,
+    verify_policy,
+)
+from dyrd.healthcode.service.tally import VerificationTally
 from dyrd.healthcode.types import Colour
 
-SIGNING_ALGORITHM = "ES256"
-CHINA_TIME = timezone(timedelta(hours=8), "CST")
-"""Policies take effect on calendar days in China Standard Time (UTC+8, no daylight saving)."""
-
 ACCESS_ACTION = "checkpoint.verify"
-
-
-# --- signed policies ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SignedPolicy:
-    """A policy version with its JWS signature by the jurisdiction's member key."""
-
-    policy: acceptance.Policy
-    document: Mapping[str, Any]
-    protected: str
-    signature: str
-    key_id: str
-    signed_by: str
-    signed_at: datetime
-
-    def read(self) -> PolicyRead:
-        """The API view."""
-        p = self.policy
-        return PolicyRead(
-            policy_id=p.policy_id,
-            version=p.version,
-            jurisdiction=p.jurisdiction,
-            valid_from=p.valid_from,
-            valid_until=p.valid_until,
-            sample=p.sample,
-            description_zh=p.description_zh,
-            description_en=p.description_en,
-            document=dict(self.document),
-            protected=self.protected,
-            signature=self.signature,
-            key_id=self.key_id,
-            signed_by=self.signed_by,
-        )
-
-
-def _b64url_decode(text: str) -> bytes:
-    import base64
-
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def sign_policy(
-    session: Session, policy: acceptance.Policy, *, keystore: trust.KeyStore, at: datetime
-) -> SignedPolicy:
-    """Sign a policy version with its jurisdiction member's active ES256 key."""
-    member = member_of(policy.jurisdiction)
-    signer = trust.member_signer(session, member, keystore=keystore, algorithm=SIGNING_ALGORITHM)
-    document = acceptance.policy_document(policy)
-    protected = acceptance.protected_header(key_id=signer.key_id, algorithm=signer.algorithm)
-    # The colour rules' JWS scheme; the protected header's typ tells the two apart.
-    signature = signer.sign(signing_input(protected, document))
-    return SignedPolicy(
-        policy=policy,
-        document=document,
-        protected=protected,
-        signature=b64url(signature),
-        key_id=signer.key_id,
-        signed_by=member,
-        signed_at=at,
-    )
-
-
-def verify_policy(session: Session, signed: SignedPolicy) -> bool:
-    """True when the document parses to the policy, is typed as a policy, and its signature
-    verifies with a key of its jurisdiction's member valid when it was signed."""
-    policy, _ = acceptance.parse_policy(signed.document)
-    if policy is None or policy != signed.policy:
-        return False
-    member = member_of(policy.jurisdiction)
-    if (
-        signed.signed_by != member
-        or acceptance.header_type(signed.protected) != acceptance.JWS_TYPE
-    ):
-        return False
-    if signed.key_id not in {k.kid for k in trust.list_keys(session, member)}:
-        return False
-    try:
-        data = signing_input(signed.protected, signed.document)
-        signature = _b64url_decode(signed.signature)
-    except (ValueError, TypeError):
-        return False
-    return trust.verify_signature(session, signed.key_id, data, signature, at=signed.signed_at)
-
-
-class PolicyBook:
-    """The verified acceptance policies a node applies (thread-safe, replaced whole)."""
-
-    def __init__(self, policies: Iterable[SignedPolicy] = ()) -> None:
-        self._lock = threading.Lock()
-        self._policies: tuple[SignedPolicy, ...] = tuple(policies)
-
-    def __repr__(self) -> str:
-        return f"PolicyBook({[p.policy.label for p in self.policies()]})"
-
-    def policies(self) -> tuple[SignedPolicy, ...]:
-        """Every held version."""
-        with self._lock:
-            return self._policies
-
-    def replace(self, policies: Iterable[SignedPolicy]) -> None:
-        """Hold ``policies`` instead."""
-        with self._lock:
-            self._policies = tuple(policies)
-
-    def in_force(self, jurisdiction: str, on: date) -> SignedPolicy | None:
-        """The newest version of ``jurisdiction``'s policy in force on ``on``."""
-        held = self.policies()
-        chosen = acceptance.in_force([p.policy for p in held], jurisdiction, on)
-        return next((p for p in held if p.policy == chosen), None) if chosen else None
-
-
-def load_sample_policies(
-    session: Session,
-    *,
-    keystore: trust.KeyStore,
-    clock: Clock,
-    jurisdictions: Iterable[str] | None = None,
-) -> PolicyBook:
-    """Sign, verify and hold the bundled SAMPLE acceptance policies.
-
-    Only jurisdictions whose member key this node holds are signed (a member node holds its
-    own); ``jurisdictions`` narrows them further.
-    """
-    wanted = None if jurisdictions is None else set(jurisdictions)
-    now = clock()
-    signed: list[SignedPolicy] = []
-    for policy in sample_policies():
-        if wanted is not None and policy.jurisdiction not in wanted:
-            continue
-        try:
-            one = sign_policy(session, policy, keystore=keystore, at=now)
-        except (NotFoundError, ConfigurationError):
-            continue  # not this node's jurisdiction, or its key is elsewhere
-        if verify_policy(session, one):
-            signed.append(one)
-    return PolicyBook(signed)
-
-
-def list_policies(book: PolicyBook, *, jurisdiction: str | None = None) -> list[PolicyRead]:
-    """Every held policy version (of one jurisdiction), by id and version."""
-    if jurisdiction is not None:
-        raise_if_any(jurisdiction_problem(jurisdiction), what="query")
-    held = [p for p in book.policies() if jurisdiction in (None, p.policy.jurisdiction)]
-    return [p.read() for p in sorted(held, key=lambda p: (p.policy.policy_id, p.policy.version))]
 
 
 # --- verification --------------------------------------------------------------------------------
@@ -250,6 +105,78 @@ def _log(session: Session, claim: Mapping[str, Any], actor: Actor, at: datetime)
     return True
 
 
+def _test_certificate(
+    text: str | None,
+    claim: Mapping[str, Any],
+    *,
+    verifier: CredentialVerifier,
+    trust_list: TrustListView,
+    revocation: RevocationView | None,
+    at: datetime,
+) -> TestCertificateRead | None:
+    """Verify a test certificate shown with a code and read its negative result (None: none
+    was shown)."""
+    if text is None or not text.strip():
+        return None
+    verdict = verifier.verify_dcc(text.strip(), certificates=trust_list, at=at)
+    if not verdict.valid:
+        return TestCertificateRead(
+            valid=False, used=False, reason="The test certificate does not verify: "
+            + verdict.reason, reason_zh="检测证书验证未通过：" + verdict.reason_zh,
+        )  # fmt: skip
+    if revocation is not None and _revoked(revocation, verdict):
+        return TestCertificateRead(
+            valid=False, used=False, reason="The test certificate has been revoked.",
+            reason_zh="检测证书已被吊销。",
+        )  # fmt: skip
+    hcert = (verdict.claims or {}).get(HCERT_CLAIM)
+    reading = testresult.read_negative_test(
+        hcert.get(1) if isinstance(hcert, Mapping) else None,
+        initials=claim.get("n"),
+        birth_year=claim.get("y"),
+        at=at,
+    )
+    return TestCertificateRead(
+        valid=True,
+        used=reading.negative_at is not None,
+        negative_at=reading.negative_at,
+        reason=reading.reason,
+        reason_zh=reading.reason_zh,
+    )
+
+
+def _with_test(claim: Mapping[str, Any], test: TestCertificateRead | None) -> Mapping[str, Any]:
+    """The claim the policy reads: ``t`` is the later of the code's and the certificate's."""
+    if test is None or test.negative_at is None:
+        return claim
+    shown = int(test.negative_at.timestamp())
+    held = claim.get("t")
+    if isinstance(held, int) and not isinstance(held, bool) and held >= shown:
+        return claim
+    return {**claim, "t": shown}
+
+
+def _policy_in_force(
+    policies: PolicyBook, jurisdiction: str, on: date
+) -> tuple[SignedPolicy | None, tuple[str, str]]:
+    """The verified policy to apply, or why there is none (en, zh)."""
+    bad = policies.refused_in_force(jurisdiction, on)
+    if bad is not None:
+        return None, (
+            f"The acceptance policy {bad.policy.label} stored for {jurisdiction} does not "
+            f"verify with the key of {bad.signed_by}; the checkpoint cannot decide.",
+            f"{jurisdiction} 的互认策略 {bad.policy.label} 签名验证失败，无法判定。",
+        )
+    signed = policies.in_force(jurisdiction, on)
+    if signed is None:
+        return None, (
+            f"No acceptance policy of {jurisdiction} is in force on {on}; the checkpoint "
+            "cannot decide.",
+            f"{jurisdiction} 在 {on} 没有生效的互认策略，无法判定。",
+        )
+    return signed, ("", "")
+
+
 def parse_at(value: str | None) -> datetime | None:
     """The validation time of a request: ISO 8601 (naive is UTC), None for now."""
     if value is None or not value.strip():
@@ -285,11 +212,17 @@ def verify_at_checkpoint(  # the whole pipeline, step by step
     trust_list: TrustListView,
     revocation: RevocationView | None,
     policies: PolicyBook,
+    tally: VerificationTally | None = None,
+    test_text: str | None = None,
 ) -> CheckpointVerdictRead:
     """The checkpoint's verdict on HC1 text or a QR image (see the module docstring).
 
+    ``test_text``, an EU DCC test certificate shown alongside, adds its negative result (when
+    it verifies and names the code's holder) to what the policy reads (``compute.testresult``).
+
     Records the check in the resident's access log when the code verifies and the resident is
-    registered on this node.
+    registered on this node, and counts it in the audit ledger (``tally``: batched; see
+    ``audit.counted``).
     """
     raise_if_any(jurisdiction_problem(checkpoint_jurisdiction), what="checkpoint")
     now = clock()
@@ -373,17 +306,15 @@ def verify_at_checkpoint(  # the whole pipeline, step by step
     logged = _log(session, claim, actor, now)
     base["logged"] = logged
     on = when.astimezone(CHINA_TIME).date()
-    signed = policies.in_force(checkpoint_jurisdiction, on)
+    signed, why_not = _policy_in_force(policies, checkpoint_jurisdiction, on)
     if signed is None:
         steps["policy"] = False
-        return refused(
-            f"No acceptance policy of {checkpoint_jurisdiction} is in force on {on}; the "
-            "checkpoint cannot decide.",
-            f"{checkpoint_jurisdiction} 在 {on} 没有生效的互认策略，无法判定。",
-            **info,
-        )
+        return refused(*why_not, **info)
+    info["test_certificate"] = test = _test_certificate(
+        test_text, claim, verifier=verifier, trust_list=trust_list, revocation=revocation, at=when
+    )
     data = acceptance.policy_data(
-        claim,
+        _with_test(claim, test),
         issued_at=claims.get(6),
         expires_at=claims.get(4),
         checkpoint=checkpoint_jurisdiction,
@@ -391,13 +322,21 @@ def verify_at_checkpoint(  # the whole pipeline, step by step
     )
     decision = acceptance.decide(signed.policy, data)
     steps["policy"] = decision.accepted
-    info |= {"policy_id": decision.policy_id, "policy_version": decision.version}
+    info |= {
+        "policy_id": decision.policy_id,
+        "policy_version": decision.version,
+        "policy_source": signed.source,
+    }
+    reason, reason_zh = decision.reason_en, decision.reason_zh
+    if signed.source != "stored":  # say so: no policy of this jurisdiction is published here
+        reason += "; bundled SAMPLE policy, none is published on this node"
+        reason_zh += "；本节点未发布互认策略，使用内置示例策略"
     return CheckpointVerdictRead(
         accepted=decision.accepted,
         valid=True,
         steps=steps,
-        reason=decision.reason_en,
-        reason_zh=decision.reason_zh,
+        reason=reason,
+        reason_zh=reason_zh,
         **(base | info),
     )
 

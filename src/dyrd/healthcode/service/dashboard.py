@@ -7,8 +7,11 @@ resident's status is read, only totals.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import polars as pl
 from sqlalchemy.orm import Session
@@ -102,6 +105,46 @@ def colour_distribution(session: Session, *, at: datetime) -> ColourDistribution
         by_jurisdiction=_counts(joined, "jurisdiction"),
         without_city=joined.height - placed.height,
     )
+
+
+class DistributionCache:
+    """Colour distributions by (input data version, minute): the map is not recomputed per view.
+
+    A distribution depends on the stored inputs and rules and on the time; it is computed once
+    per minute of validation time and per version of the inputs (``input_data_version``), and
+    reused for ``max_age`` at most (so a rule whose signature stops verifying is seen again).
+    """
+
+    max_age = timedelta(minutes=5)
+    size = 8
+    """Distributions kept (a few minutes' worth of views)."""
+
+    def __init__(self, *, clock: Callable[[], datetime]) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._held: OrderedDict[tuple[object, ...], tuple[datetime, ColourDistribution]] = (
+            OrderedDict()
+        )
+        self.computed = 0
+        """Distributions computed (not served from the cache)."""
+
+    def distribution(self, session: Session, *, at: datetime) -> ColourDistribution:
+        """The distribution at ``at`` to the minute; raises as ``colour_distribution`` does."""
+        minute = at.replace(second=0, microsecond=0)
+        key = (HealthcodeRepository(session).input_data_version(), minute)
+        now = self._clock()
+        with self._lock:
+            hit = self._held.get(key)
+            if hit is not None and now - hit[0] < self.max_age:
+                self._held.move_to_end(key)
+                return hit[1]
+        dist = colour_distribution(session, at=minute)
+        with self._lock:
+            self.computed += 1
+            self._held[key] = (now, dist)
+            while len(self._held) > self.size:
+                self._held.popitem(last=False)
+        return dist
 
 
 def rules_with_signatures(
