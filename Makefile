@@ -26,6 +26,7 @@ run: install
 	done
 	$(RUN) dyrd catalog load-samples
 	$(RUN) dyrd healthcode rules load-samples
+	$(RUN) dyrd healthcode policy load-samples
 	$(RUN) dyrd serve
 
 lint: install
