@@ -59,6 +59,7 @@ from dyrd.ledger import models as _ledger_models  # noqa: F401  # registers tabl
 from dyrd.ledger.adapters.local_keys import FileSigner
 from dyrd.ledger.ports import Signer
 from dyrd.ledger.service import Checkpointer
+from dyrd.market import models as _market_models  # noqa: F401  # registers tables on Base.metadata
 from dyrd.region import api as region_api
 from dyrd.region import models as _region_models  # noqa: F401  # registers tables on Base.metadata
 from dyrd.trust import api as trust_api
