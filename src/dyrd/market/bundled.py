@@ -8,6 +8,7 @@ from importlib import resources
 from typing import Any
 
 from dyrd.market.compute.ocds_validate import OcdsSchemas, OcdsValidator
+from dyrd.market.compute.risk import RiskWeights
 
 
 def _load(*parts: str) -> Any:
@@ -35,3 +36,9 @@ def release_schema() -> dict[str, Any]:
     """The core release schema as shipped (its merge rules drive record compilation)."""
     data: dict[str, Any] = _load("release-schema.json")
     return data
+
+
+def risk_weights() -> RiskWeights:
+    """The neutral default weights shipped with the package (see data/README.md)."""
+    node = resources.files("dyrd.market").joinpath("data", "risk_weights.json")
+    return RiskWeights.from_mapping(json.loads(node.read_text(encoding="utf-8")))
