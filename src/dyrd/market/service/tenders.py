@@ -127,7 +127,7 @@ def _clar_read(row: Clarification) -> ClarificationRead:
     )
 
 
-def _tender_or_404(repo: MarketRepository, tender_id: str, *, lock: bool = False) -> Tender:
+def tender_or_404(repo: MarketRepository, tender_id: str, *, lock: bool = False) -> Tender:
     row = repo.tender(tender_id, lock=lock)
     if row is None:
         raise MarketNotFound(
@@ -146,7 +146,7 @@ def tender_read(session: Session, row: Tender, *, clock: Clock) -> TenderRead:
 def get_tender(session: Session, tender_id: str, *, clock: Clock) -> TenderDetail:
     """A tender with its bids (prices hidden until revealed) and clarifications."""
     repo = MarketRepository(session)
-    row = _tender_or_404(repo, tender_id)
+    row = tender_or_404(repo, tender_id)
     return TenderDetail(
         **_tender_fields(repo, row, clock()),
         bid_list=[_bid_read(b) for b in repo.bids(row.id)],
@@ -274,7 +274,7 @@ def ask(
 ) -> ClarificationRead:
     """A question on the tender documents, before the deadline."""
     repo = MarketRepository(session)
-    row = _tender_or_404(repo, tender_id)
+    row = tender_or_404(repo, tender_id)
     actor = principal.acting_for(Role.VIEWER)
     now = clock()
     _move(row, TenderAction.ASK, now)
@@ -309,7 +309,7 @@ def answer(
 ) -> ClarificationRead:
     """The buyer's answer, published to all, before the deadline."""
     repo = MarketRepository(session)
-    row = _tender_or_404(repo, tender_id)
+    row = tender_or_404(repo, tender_id)
     actor = _buyer(principal, row)
     now = clock()
     _move(row, TenderAction.ANSWER, now)
@@ -337,7 +337,7 @@ def submit_bid(
 ) -> BidRead:
     """A sealed bid: the commitment only, before the deadline; late bids are refused."""
     repo = MarketRepository(session)
-    row = _tender_or_404(repo, tender_id, lock=True)
+    row = tender_or_404(repo, tender_id, lock=True)
     actor = principal.acting_for(Role.VIEWER)
     now = clock()
     _move(row, TenderAction.SUBMIT_BID, now)
@@ -397,7 +397,7 @@ def open_tender(
 ) -> TenderRead:
     """Open at the deadline: lock the commitments (root to the ledger), or fail with < 3 bids."""
     repo = MarketRepository(session)
-    row = _tender_or_404(repo, tender_id, lock=True)
+    row = tender_or_404(repo, tender_id, lock=True)
     actor = _buyer(principal, row)
     now = clock()
     _move(row, TenderAction.OPEN, now)
@@ -434,7 +434,7 @@ def reveal_bid(
 ) -> BidRead:
     """Reveal (price, salt) after the opening; refused unless it reproduces the commitment."""
     repo = MarketRepository(session)
-    row = _tender_or_404(repo, tender_id)
+    row = tender_or_404(repo, tender_id)
     now = clock()
     _move(row, TenderAction.REVEAL, now)
     bid = repo.bid(bid_id)
@@ -488,7 +488,7 @@ def evaluate(
 ) -> TenderDetail:
     """Rank the revealed bids (unrevealed ones are withdrawn); fail with < 3 valid bids."""
     repo = MarketRepository(session)
-    row = _tender_or_404(repo, tender_id, lock=True)
+    row = tender_or_404(repo, tender_id, lock=True)
     actor = _buyer(principal, row)
     now = clock()
     _move(row, TenderAction.EVALUATE, now)
@@ -555,7 +555,7 @@ def evaluate(
 def award(session: Session, tender_id: str, *, principal: Principal, clock: Clock) -> TenderRead:
     """Award the first-ranked bid."""
     repo = MarketRepository(session)
-    row = _tender_or_404(repo, tender_id, lock=True)
+    row = tender_or_404(repo, tender_id, lock=True)
     actor = _buyer(principal, row)
     now = clock()
     row.status = _move(row, TenderAction.AWARD, now).value
@@ -583,7 +583,7 @@ def attach_contract(
 ) -> TenderRead:
     """Create the e-contract with the winner (text); the parties then sign it as e-contracts."""
     repo = MarketRepository(session)
-    row = _tender_or_404(repo, tender_id, lock=True)
+    row = tender_or_404(repo, tender_id, lock=True)
     actor = _buyer(principal, row)
     target = _move(row, TenderAction.CONTRACT, clock())
     parties = [row.buyer]
@@ -615,7 +615,7 @@ def attach_contract(
 def cancel(session: Session, tender_id: str, *, principal: Principal, clock: Clock) -> TenderRead:
     """Cancel a tender before an award."""
     repo = MarketRepository(session)
-    row = _tender_or_404(repo, tender_id, lock=True)
+    row = tender_or_404(repo, tender_id, lock=True)
     actor = _buyer(principal, row)
     row.status = _move(row, TenderAction.CANCEL, clock()).value
     log(session, kind=KIND + "cancelled", subject=row.id, actor=actor, payload={}, clock=clock)
@@ -628,7 +628,7 @@ def retender(
 ) -> TenderRead:
     """Publish a failed tender again (round + 1); the notice period applies afresh."""
     repo = MarketRepository(session)
-    row = _tender_or_404(repo, tender_id, lock=True)
+    row = tender_or_404(repo, tender_id, lock=True)
     actor = _buyer(principal, row)
     now = clock()
     _move(row, TenderAction.RETENDER, now)
