@@ -168,3 +168,46 @@ class AuctionBid(CreatedStamp, Base):
     end_after: Mapped[datetime] = mapped_column(UtcDateTime)
     extended: Mapped[bool] = mapped_column(Boolean)
     ledger_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+# --- Market oversight: risk events, alerts and imported OCDS releases (migration 0016_market_risk).
+
+
+class RiskEventRow(CreatedStamp, Base):
+    """One event raising an enterprise's market risk (failed inspection, complaint, red flag)."""
+
+    __tablename__ = "market_risk_event"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    enterprise_id: Mapped[str] = mapped_column(String(128), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    severity: Mapped[float] = mapped_column(Float)
+    jurisdiction: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(256))
+
+
+class RiskAlertRow(CreatedStamp, Base):
+    """An alert raised when an enterprise's score reached the watch or alert level."""
+
+    __tablename__ = "market_risk_alert"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    enterprise_id: Mapped[str] = mapped_column(String(128), index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float] = mapped_column(Float)
+    explanation: Mapped[str] = mapped_column(Text)
+    explanation_zh: Mapped[str] = mapped_column(Text)
+
+
+class OcdsReleaseRow(CreatedStamp, Base):
+    """An OCDS release imported from a package after it validated; records compile from these."""
+
+    __tablename__ = "market_ocds_release"
+    __table_args__ = (UniqueConstraint("ocid", "release_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ocid: Mapped[str] = mapped_column(String(128), index=True)
+    release_id: Mapped[str] = mapped_column(String(256))
+    date: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
