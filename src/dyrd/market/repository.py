@@ -16,6 +16,9 @@ from dyrd.market.models import (
     Clarification,
     Contract,
     ContractSignature,
+    OcdsReleaseRow,
+    RiskAlertRow,
+    RiskEventRow,
     Tender,
 )
 
@@ -121,4 +124,56 @@ class MarketRepository:
             .where(AuctionBid.auction_id == auction_id)
             .order_by(AuctionBid.placed_at, AuctionBid.id)
         )
+        return list(self.session.scalars(stmt))
+
+
+class OversightRepository:
+    """Queries of risk events, risk alerts and imported OCDS releases (market oversight)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: Base) -> None:
+        """Stage a row and flush it."""
+        self.session.add(row)
+        self.session.flush()
+
+    def risk_events(self, enterprise_id: str | None = None) -> list[RiskEventRow]:
+        """Risk events, oldest first, of one enterprise or of all."""
+        stmt = select(RiskEventRow).order_by(RiskEventRow.occurred_at, RiskEventRow.id)
+        if enterprise_id is not None:
+            stmt = stmt.where(RiskEventRow.enterprise_id == enterprise_id)
+        return list(self.session.scalars(stmt))
+
+    def alerts(self, limit: int = 200) -> list[RiskAlertRow]:
+        """The newest alerts first."""
+        stmt = (
+            select(RiskAlertRow)
+            .order_by(RiskAlertRow.created_at.desc(), RiskAlertRow.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))
+
+    def latest_alert(self, enterprise_id: str) -> RiskAlertRow | None:
+        """The last alert raised for an enterprise."""
+        stmt = (
+            select(RiskAlertRow)
+            .where(RiskAlertRow.enterprise_id == enterprise_id)
+            .order_by(RiskAlertRow.created_at.desc(), RiskAlertRow.id.desc())
+            .limit(1)
+        )
+        return self.session.scalars(stmt).first()
+
+    def ocds_release(self, ocid: str, release_id: str) -> OcdsReleaseRow | None:
+        """One imported release."""
+        stmt = select(OcdsReleaseRow).where(
+            OcdsReleaseRow.ocid == ocid, OcdsReleaseRow.release_id == release_id
+        )
+        return self.session.scalars(stmt).first()
+
+    def ocds_releases(self, ocid: str | None = None) -> list[OcdsReleaseRow]:
+        """Imported releases in import order, of one contracting process or of all."""
+        stmt = select(OcdsReleaseRow).order_by(OcdsReleaseRow.id)
+        if ocid is not None:
+            stmt = stmt.where(OcdsReleaseRow.ocid == ocid)
         return list(self.session.scalars(stmt))

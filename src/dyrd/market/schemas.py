@@ -276,3 +276,128 @@ class AuctionRead(BaseModel):
     outcome: str | None = Field(description="sold / unsold once ended, else null")
     rules: dict[str, str]
     bids: list[AuctionBidRead]
+
+
+# --- oversight: OCDS validation, red flags, collusion screens, market risk ------------------------
+
+
+class OcdsIssueRead(BaseModel):
+    """One schema violation, at a JSON Pointer path."""
+
+    path: str
+    message: str
+    message_zh: str
+    keyword: str
+
+
+class OcdsReport(BaseModel):
+    """Whether an OCDS document validates against 1.1.5 + bids extension, and every problem."""
+
+    valid: bool
+    kind: str
+    issues: list[OcdsIssueRead]
+
+
+class OcdsImportRead(BaseModel):
+    """What an import stored: new releases, identical ones already there, and the ocids touched."""
+
+    imported: int
+    unchanged: int
+    ocids: list[str]
+
+
+class FlagExplanation(BaseModel):
+    """A red flag's meaning in both languages."""
+
+    code: str
+    title: str
+    title_zh: str
+    explanation: str
+    explanation_zh: str
+
+
+class RedFlagsReport(BaseModel):
+    """Cardinal-shaped results plus the explanation of every flag that fired."""
+
+    processes: int
+    results: dict[str, dict[str, dict[str, float]]]
+    flags: list[FlagExplanation]
+
+
+class ScreenRead(BaseModel):
+    """One tender's screens, the extreme ones, and the verdict with its reasons."""
+
+    ocid: str
+    bids: int
+    currency: str
+    screens: dict[str, float | None]
+    extreme: list[str]
+    flagged: bool
+    explanation: str
+    explanation_zh: str
+
+
+class ScreensReport(BaseModel):
+    """Screens of every tender with enough priced bids; skipped tenders with the reason."""
+
+    tenders: list[ScreenRead]
+    skipped: dict[str, str]
+
+
+class RiskEventCreate(BaseModel):
+    """A risk event to record about an enterprise."""
+
+    model_config = _STRICT
+
+    enterprise_id: str = Field(min_length=1, max_length=128)
+    kind: str = Field(min_length=1, max_length=32)
+    occurred_at: AwareDatetime
+    severity: float = Field(default=1.0, ge=0, le=1000)
+    jurisdiction: str = Field(default="", max_length=16)
+    reference: str = Field(default="", max_length=256)
+
+
+class RiskEventRead(BaseModel):
+    """A stored risk event."""
+
+    id: str
+    enterprise_id: str
+    kind: str
+    kind_zh: str
+    occurred_at: datetime
+    severity: float
+    jurisdiction: str
+    reference: str
+
+
+class RiskScoreRead(BaseModel):
+    """An enterprise's score, its parts by event kind, level and explanation."""
+
+    enterprise_id: str
+    score: float
+    by_kind: dict[str, float]
+    events: int
+    level: str
+    level_zh: str
+    explanation: str
+    explanation_zh: str
+
+
+class RiskRequest(BaseModel):
+    """Optional weights document replacing the bundled neutral weights for one computation."""
+
+    model_config = _STRICT
+
+    weights: dict[str, Any] | None = None
+
+
+class RiskAlertRead(BaseModel):
+    """A raised alert."""
+
+    id: str
+    enterprise_id: str
+    level: str
+    score: float
+    explanation: str
+    explanation_zh: str
+    created_at: datetime
