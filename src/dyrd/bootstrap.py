@@ -60,6 +60,7 @@ from dyrd.ledger.adapters.local_keys import FileSigner
 from dyrd.ledger.ports import Signer
 from dyrd.ledger.service import Checkpointer
 from dyrd.market import models as _market_models  # noqa: F401  # registers tables on Base.metadata
+from dyrd.market import oversight_api as market_oversight_api
 from dyrd.region import api as region_api
 from dyrd.region import models as _region_models  # noqa: F401  # registers tables on Base.metadata
 from dyrd.trust import api as trust_api
@@ -99,6 +100,7 @@ def routers(
         healthcode_api.router,
         healthcode_checkpoint_api.router,
         healthcode_tracing_api.router,
+        market_oversight_api.router,
     ]
 
 
