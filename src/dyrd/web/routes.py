@@ -23,6 +23,7 @@ from dyrd.web import (
     exchangeroutes,
     healthcoderoutes,
     ledgerpage,
+    marketroutes,
     overview,
     requestspage,
     resourcepage,
@@ -214,4 +215,5 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(exchangeroutes.router)
     app.include_router(healthcoderoutes.router)
+    app.include_router(marketroutes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
