@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, status
 from dyrd.core.deps import ClockDep, PrincipalDep, SessionDep
 from dyrd.core.errors import PayloadTooLarge
 from dyrd.core.types import Role
+from dyrd.exchange import ResourceRead
 from dyrd.market.compute.red_flags import FlagSettings
 from dyrd.market.compute.screens import RD_MIN_DEFAULT, Screen, ScreenThresholds
 from dyrd.market.schemas import (
@@ -23,6 +24,7 @@ from dyrd.market.schemas import (
     ScreensReport,
 )
 from dyrd.market.service import oversight, risk
+from dyrd.market.service.sharing import share_risk_scores
 
 router = APIRouter(prefix="/api/v1/market", tags=["market oversight"])
 
@@ -166,6 +168,17 @@ def raise_alerts(
     """Raise an alert for every enterprise whose level changed (analyst)."""
     actor = principal.acting_for(Role.ANALYST)
     return risk.raise_alerts(session, actor=actor, clock=clock)
+
+
+@router.post("/risk/share", response_model=ResourceRead)
+def share(
+    session: SessionDep,
+    clock: ClockDep,
+    principal: PrincipalDep,
+    owner_member: Annotated[str, Query(min_length=3, max_length=128)],
+) -> ResourceRead:
+    """Publish the scores as a conditional catalog table, read by other members under grants."""
+    return share_risk_scores(session, principal=principal, clock=clock, owner_member=owner_member)
 
 
 @router.get("/risk/{enterprise_id}", response_model=RiskScoreRead)
