@@ -27,6 +27,7 @@ from dyrd.web import (
     overview,
     requestspage,
     resourcepage,
+    traderoutes,
 )
 from dyrd.web.i18n import Lang
 from dyrd.web.render import page_lang, render
@@ -216,4 +217,5 @@ def install(app: FastAPI) -> None:
     app.include_router(exchangeroutes.router)
     app.include_router(healthcoderoutes.router)
     app.include_router(marketroutes.router)
+    app.include_router(traderoutes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
