@@ -11,7 +11,7 @@ skipped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -32,6 +32,7 @@ class Flag(StrEnum):
     R003 = "R003"
     R018 = "R018"
     R024 = "R024"
+    R025 = "R025"
     R028 = "R028"
     R030 = "R030"
     R035 = "R035"
@@ -69,6 +70,13 @@ FLAG_INFO: Mapping[Flag, FlagInfo] = {
         "The lowest losing bid is unusually close to the winning bid (a low outlier of "
         "(second lowest − winner)/winner): a sign of cover bidding.",
         "最低未中标报价与中标价的差距异常小（(次低价−中标价)/中标价 为低端离群值），可能是陪标。",
+    ),
+    Flag.R025: FlagInfo(
+        "Excessive unsuccessful bids",
+        "频繁投标却极少中标",
+        "A tenderer that bids in many processes wins unusually rarely (a low outlier of wins per "
+        "process bid in): a sign of cover bidding for others.",
+        "投标次数多的投标人中标比例异常低（中标次数/参与次数 为低端离群值），可能长期为他人陪标。",
     ),
     Flag.R028: FlagInfo(
         "Identical bid prices",
@@ -131,6 +139,10 @@ class FlagSettings:
     """Cardinal R018 default ``open|selective``."""
     r024_threshold: float | None = None
     """Fixed lower fence for R024; None = Q1 − 1.5·IQR of all ratios."""
+    r025_percentile: int = 75
+    """Cardinal R025 default: tenderers at or above the 75th percentile of processes bid in."""
+    r025_threshold: float | None = None
+    """Fixed ratio cut-off for R025; None = Q1 − 1.5·IQR of all tenderers' ratios."""
     r035_threshold: int = 1
     """Cardinal R035 default: at least one disqualified tenderer."""
     r058_threshold: float | None = None
@@ -273,7 +285,7 @@ def _r028(release: Mapping[str, Any], ocid: str, s: FlagSettings, out: _Out) -> 
         seen[money] = ids
 
 
-def _r030(release: Mapping[str, Any], ocid: str, out: _Out) -> None:
+def _r030(release: Mapping[str, Any], ocid: str, _s: FlagSettings, out: _Out) -> None:
     awards = _final_awards(release)
     period = _tender(release).get("tenderPeriod")
     end = _date(period.get("endDate")) if isinstance(period, Mapping) else None
@@ -305,6 +317,18 @@ def _r035(release: Mapping[str, Any], ocid: str, s: FlagSettings, out: _Out) -> 
     if len(valid) == 1 and valid == suppliers and len(disqualified) >= s.r035_threshold:
         out.set(OCID, ocid, Flag.R035, float(len(disqualified)))
         out.set(TENDERER, next(iter(valid)), Flag.R035, 0.0)
+
+
+_PER_PROCESS: tuple[
+    tuple[Flag, Callable[[Mapping[str, Any], str, FlagSettings, _Out], None]], ...
+] = (
+    (Flag.R003, _r003),
+    (Flag.R018, _r018),
+    (Flag.R028, _r028),
+    (Flag.R030, _r030),
+    (Flag.R035, _r035),
+)
+"""Flags decided by one process alone, in the order Cardinal lists them."""
 
 
 def _r036(release: Mapping[str, Any], ocid: str, currency: str | None, out: _Out) -> None:
@@ -391,18 +415,15 @@ def red_flags(
     currency = s.currency if s.currency is not None else _first_currency(items)
     out = _Out()
     ratios: dict[str, tuple[float, str, str]] = {}
+    bid_in: dict[str, int] = {}
+    won: dict[str, int] = {}
     for release in items:
         ocid = str(release["ocid"])
-        if Flag.R003 in chosen:
-            _r003(release, ocid, s, out)
-        if Flag.R018 in chosen:
-            _r018(release, ocid, s, out)
-        if Flag.R028 in chosen:
-            _r028(release, ocid, s, out)
-        if Flag.R030 in chosen:
-            _r030(release, ocid, out)
-        if Flag.R035 in chosen:
-            _r035(release, ocid, s, out)
+        for flag, check in _PER_PROCESS:
+            if flag in chosen:
+                check(release, ocid, s, out)
+        if Flag.R025 in chosen:
+            _count_wins(release, bid_in, won)
         if not _price_compared(release, s):
             continue
         if Flag.R036 in chosen:
@@ -410,6 +431,8 @@ def red_flags(
         ratio = _second_lowest_ratio(release, currency)
         if ratio is not None:
             ratios[ocid] = ratio
+    if bid_in and Flag.R025 in chosen:
+        _r025(bid_in, won, s, out)
     if ratios and Flag.R024 in chosen:
         _r024(ratios, s, out)
     if ratios and Flag.R058 in chosen:
@@ -443,3 +466,33 @@ def _r058(ratios: Mapping[str, tuple[float, str, str]], s: FlagSettings, out: _O
         if ratio >= fence:
             out.set(OCID, ocid, Flag.R058, ratio)
             out.set(TENDERER, winner, Flag.R058, 0.0)
+
+
+def _count_wins(release: Mapping[str, Any], bid_in: dict[str, int], won: dict[str, int]) -> None:
+    """Processes each tenderer made a valid bid in, and those it won (final awards only)."""
+    tenderers = {
+        t
+        for bid in _details(release)
+        if bid.get("status") == "valid"
+        for t in _ids(bid.get("tenderers"))
+    }
+    awards = _final_awards(release) or []
+    winners = {i for award in awards for i in _ids(award.get("suppliers"))}
+    for tenderer in tenderers:
+        bid_in[tenderer] = bid_in.get(tenderer, 0) + 1
+        if tenderer in winners:
+            won[tenderer] = won.get(tenderer, 0) + 1
+
+
+def _r025(bid_in: Mapping[str, int], won: Mapping[str, int], s: FlagSettings, out: _Out) -> None:
+    counts = np.asarray(list(bid_in.values()), dtype=float)
+    many = float(np.quantile(counts, s.r025_percentile / 100, method="median_unbiased"))
+    ratios = {t: won.get(t, 0) / n for t, n in bid_in.items()}
+    if s.r025_threshold is not None:
+        fence = s.r025_threshold
+    else:
+        q1, q3 = quartiles(list(ratios.values()))
+        fence = q1 - TUKEY_K * (q3 - q1)
+    for tenderer, ratio in ratios.items():
+        if bid_in[tenderer] >= many and ratio <= fence:
+            out.set(TENDERER, tenderer, Flag.R025, ratio)
