@@ -3,6 +3,8 @@ OCDS export, red flags, collusion screens and market risk (issue 8)."""
 
 from __future__ import annotations
 
+from dyrd.market.service.auctions import create_auction, get_auction, place_bid
+from dyrd.market.service.contracts import sign_contract, upload_contract, verify_contract
 from dyrd.market.service.oversight import (
     export_record_package,
     import_ocds,
@@ -19,18 +21,40 @@ from dyrd.market.service.risk import (
     risk_scores,
 )
 from dyrd.market.service.sharing import share_risk_scores
+from dyrd.market.service.tender_views import tender_view
+from dyrd.market.service.tenders import (
+    award,
+    evaluate,
+    open_tender,
+    publish_tender,
+    reveal_bid,
+    submit_bid,
+)
 
 __all__: list[str] = [
+    "award",
+    "create_auction",
     "enterprise_risk",
+    "evaluate",
     "export_record_package",
+    "get_auction",
     "import_ocds",
     "list_alerts",
+    "open_tender",
+    "place_bid",
+    "publish_tender",
     "raise_alerts",
     "record_event",
     "record_red_flags",
     "red_flag_report",
+    "reveal_bid",
     "risk_scores",
     "screen_report",
     "share_risk_scores",
+    "sign_contract",
+    "submit_bid",
+    "tender_view",
+    "upload_contract",
     "validate_ocds",
+    "verify_contract",
 ]
