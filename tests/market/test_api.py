@@ -149,6 +149,8 @@ def test_tender_over_http_with_late_bid_bad_reveal_and_wrong_transition(
             assert ok.status_code == 200, ok.text
         ev = client.post(f"{BASE}/tenders/{tid}/evaluate", headers=auth("sh"), json={})
         assert ev.status_code == 200, ev.text
+        _problem(client.post(f"{BASE}/tenders/{tid}/award", headers=auth("sh")), 409)
+        moving.advance(3 * DAY)
         assert client.post(f"{BASE}/tenders/{tid}/award", headers=auth("sh")).status_code == 200
         detail = client.get(f"{BASE}/tenders/{tid}").json()
         winner = next(b for b in detail["bid_list"] if b["rank"] == 1)

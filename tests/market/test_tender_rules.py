@@ -171,3 +171,11 @@ def test_lowest_price_winner_has_the_minimum_price(prices: list[int]) -> None:
     winner = next(b for b in bids if b.bid_id == ranked[0].bid_id)
     assert winner.price == min(b.price for b in bids)
     assert sorted(r.rank for r in ranked) == list(range(1, len(bids) + 1))
+
+
+def test_award_waits_for_three_days_of_publicity() -> None:
+    evaluated = T0 + timedelta(days=21)
+    early = rules.publicity_problem(evaluated, evaluated + timedelta(days=3) - timedelta(seconds=1))
+    assert early is not None
+    assert "Art. 54" in early.message
+    assert rules.publicity_problem(evaluated, evaluated + timedelta(days=3)) is None

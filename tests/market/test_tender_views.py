@@ -52,6 +52,7 @@ def _awarded(session: Session, clock: MovableClock) -> str:
             clock=clock,
         )
     tenders.evaluate(session, tid, Evaluation(), principal=SH_STEWARD, clock=clock)
+    clock.advance(3 * DAY)  # winning candidates publicised for 3 days first
     tenders.award(session, tid, principal=SH_STEWARD, clock=clock)
     return tid
 

@@ -126,6 +126,9 @@ def test_full_lifecycle_lowest_price(session: Session, moving: MovableClock) -> 
     winner = next(b for b in result.bid_list if b.rank == 1)
     assert winner.bidder == "91320000B"
     assert winner.price == Decimal("99.50")
+    with pytest.raises(WrongState, match="publicised"):
+        tenders.award(session, tid, principal=SH_STEWARD, clock=moving)
+    moving.advance(3 * DAY)
     awarded = tenders.award(session, tid, principal=SH_STEWARD, clock=moving)
     assert awarded.award_bid_id == winner.id
     done = tenders.attach_contract(

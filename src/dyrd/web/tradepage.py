@@ -50,6 +50,11 @@ _LABELS: dict[str, tuple[str, str]] = {
         "开标时间即投标截止时间（第三十四条，条号待核）；逾期投标拒收",
         "Opening at the deadline (Art. 34, to verify); late bids refused",
     ),
+    "rule.publicity": (
+        "中标候选人公示不少于 3 日后定标（《实施条例》第五十四条，条号待核）",
+        "Award after at least 3 days of publicity of the candidates (Regulations Art. 54, to "
+        "verify)",
+    ),
     "allowed": ("当前可执行", "Allowed now"),
     "root": ("承诺值根哈希", "Commitments root"),
     "deposit": ("投标保证金", "Bid deposit"),

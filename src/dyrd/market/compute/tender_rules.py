@@ -41,6 +41,10 @@ MIN_NOTICE = timedelta(days=20)
 MIN_BIDDERS = 3
 """招标投标法 Art. 28 (article number to verify): fewer bidders than this -> re-tender."""
 
+PUBLICITY = timedelta(days=3)
+"""招标投标法实施条例 Art. 54 (article number to verify): winning candidates are publicised for
+at least 3 days before the award."""
+
 DEFAULT_REVEAL_WINDOW = timedelta(hours=24)
 """Platform choice, not statutory: how long bidders have to reveal after the opening."""
 
@@ -150,6 +154,19 @@ def time_problem(action: TenderAction, now: datetime, times: TenderClock) -> Rul
 def opening_outcome(bidders: int) -> TenderAction:
     """At the opening: ``OPEN`` with three or more bidders, else ``FAIL`` (Art. 28, to verify)."""
     return A.OPEN if bidders >= MIN_BIDDERS else A.FAIL
+
+
+def publicity_problem(evaluated_at: datetime, now: datetime) -> RuleBroken | None:
+    """The award waits until the candidates were publicised for 3 days (Art. 54, to verify)."""
+    if now < evaluated_at + PUBLICITY:
+        return RuleBroken(
+            "early",
+            f"Winning candidates are publicised for at least 3 days (实施条例 Art. 54, article "
+            f"number to verify): award from {(evaluated_at + PUBLICITY).isoformat()}.",
+            f"中标候选人公示期不得少于三日（《实施条例》第五十四条，条号待核），"
+            f"可于 {(evaluated_at + PUBLICITY).isoformat()} 后定标。",
+        )
+    return None
 
 
 def evaluation_outcome(valid_bids: int) -> TenderAction:

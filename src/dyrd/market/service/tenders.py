@@ -65,8 +65,11 @@ def allowed_actions(row: Tender, now: datetime) -> list[str]:
     state = TenderStatus(row.status)
     out = []
     for (s, action), _ in tr.TRANSITIONS.items():
-        if s is state and tr.time_problem(action, now, _times(row)) is None:
-            out.append(action.value)
+        if s is not state or tr.time_problem(action, now, _times(row)) is not None:
+            continue
+        if action is TenderAction.AWARD and tr.publicity_problem(row.evaluated_at or now, now):
+            continue
+        out.append(action.value)
     return out
 
 
@@ -558,7 +561,11 @@ def award(session: Session, tender_id: str, *, principal: Principal, clock: Cloc
     row = tender_or_404(repo, tender_id, lock=True)
     actor = _buyer(principal, row)
     now = clock()
-    row.status = _move(row, TenderAction.AWARD, now).value
+    target = _move(row, TenderAction.AWARD, now)
+    problem = tr.publicity_problem(row.evaluated_at or now, now)
+    if problem is not None:
+        raise WrongState(problem.message, problem.message_zh)
+    row.status = target.value
     winner = next(b for b in repo.bids(row.id) if b.rank == 1)
     row.award_bid_id, row.awarded_at = winner.id, now
     log(
