@@ -62,6 +62,9 @@ from dyrd.ledger import models as _ledger_models  # noqa: F401  # registers tabl
 from dyrd.ledger.adapters.local_keys import FileSigner
 from dyrd.ledger.ports import Signer
 from dyrd.ledger.service import Checkpointer
+from dyrd.market import api as market_api
+from dyrd.market import models as _market_models  # noqa: F401  # registers tables on Base.metadata
+from dyrd.market import oversight_api as market_oversight_api
 from dyrd.region import api as region_api
 from dyrd.region import models as _region_models  # noqa: F401  # registers tables on Base.metadata
 from dyrd.trust import api as trust_api
@@ -102,6 +105,8 @@ def routers(
         healthcode_checkpoint_api.router,
         healthcode_policy_api.router,
         healthcode_tracing_api.router,
+        market_api.router,
+        market_oversight_api.router,
     ]
 
 

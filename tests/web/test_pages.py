@@ -278,6 +278,7 @@ def test_navigation_links_only_to_pages_that_exist(client: TestClient) -> None:
         "/ledger",
         "/economy",
         "/healthcode",
+        "/market",
         "/docs",
     ]
     assert "数字长三角" in html

@@ -29,6 +29,8 @@ from dyrd.healthcode import checkpoint_cli as healthcode_checkpoint_cli
 from dyrd.healthcode import cli as healthcode_cli
 from dyrd.healthcode import tracing_cli as healthcode_tracing_cli
 from dyrd.ledger import cli as ledger_cli
+from dyrd.market import cli as market_cli
+from dyrd.market import trade_cli as market_trade_cli
 from dyrd.region import cli as region_cli
 from dyrd.trust import certificates_cli as trust_certificates_cli
 from dyrd.trust import cli as trust_cli
@@ -113,6 +115,8 @@ healthcode_app.add_typer(
     name="venue",
 )
 app.add_typer(healthcode_app, name="healthcode")
+market_trade_cli.register(market_cli.app, keystore=bootstrap.trust_keystore)
+app.add_typer(market_cli.app, name="market")
 app.add_typer(
     trust_certificates_cli.build_trust_app(keystore=bootstrap.trust_keystore), name="trust"
 )

@@ -24,6 +24,7 @@ CATALOG: dict[str, dict[Lang, str]] = {
     "nav.overview": {"zh": "区域总览", "en": "Region overview"},
     "nav.catalog": {"zh": "数据共享", "en": "Data sharing"},
     "nav.ledger": {"zh": "审计账本", "en": "Audit ledger"},
+    "nav.market": {"zh": "市场监管", "en": "Market oversight"},
     "nav.api": {"zh": "API 文档", "en": "API docs"},
     "lang.label": {"zh": "语言", "en": "Language"},
     "footer.data": {

@@ -23,9 +23,11 @@ from dyrd.web import (
     exchangeroutes,
     healthcoderoutes,
     ledgerpage,
+    marketroutes,
     overview,
     requestspage,
     resourcepage,
+    traderoutes,
 )
 from dyrd.web.i18n import Lang
 from dyrd.web.render import page_lang, render
@@ -215,4 +217,6 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(exchangeroutes.router)
     app.include_router(healthcoderoutes.router)
+    app.include_router(marketroutes.router)
+    app.include_router(traderoutes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

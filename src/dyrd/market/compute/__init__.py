@@ -1,0 +1,1 @@
+"""Pure computations of the market domain: OCDS, red flags, collusion screens, risk, rules."""

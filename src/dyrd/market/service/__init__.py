@@ -1,0 +1,1 @@
+"""Use cases of the market domain, one module per concept (contracts, tenders, auctions, ...)."""
