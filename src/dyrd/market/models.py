@@ -170,7 +170,7 @@ class AuctionBid(CreatedStamp, Base):
     ledger_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
-# --- Market oversight: risk events, alerts and imported OCDS releases (migration 0016_market_risk).
+# --- Market oversight: risk events, alerts and imported OCDS releases (migration 0015_market_risk).
 
 
 class RiskEventRow(CreatedStamp, Base):

@@ -1,7 +1,7 @@
 """Market: e-contracts and their signatures, tenders with sealed bids, online auctions.
 
-Revision ID: 0015_market
-Revises: 0012_healthcode_venues
+Revision ID: 0014_market
+Revises: 0013_healthcode_policies
 Create Date: 2026-11-26
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from dyrd.core.db import UtcDateTime
 
-revision = "0015_market"
-down_revision = "0012_healthcode_venues"
+revision = "0014_market"
+down_revision = "0013_healthcode_policies"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Market oversight: enterprise risk events and alerts, imported OCDS releases.
 
-Revision ID: 0016_market_risk
-Revises: 0015_market
+Revision ID: 0015_market_risk
+Revises: 0014_market
 Create Date: 2026-11-26
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from dyrd.core.db import UtcDateTime
 
-revision = "0016_market_risk"
-down_revision = "0015_market"
+revision = "0015_market_risk"
+down_revision = "0014_market"
 branch_labels = None
 depends_on = None
 
