@@ -1,0 +1,19 @@
+"""Epidemic intelligence: metapopulation SEIR on a mobility network, IF-EAKF calibration."""
+
+from dyrd.epidemic.types import (
+    LI2020_POSTERIOR,
+    LI2020_PRIOR,
+    ModelParams,
+    Parameter,
+    ParameterBounds,
+    ReportingDelay,
+)
+
+__all__ = [
+    "LI2020_POSTERIOR",
+    "LI2020_PRIOR",
+    "ModelParams",
+    "Parameter",
+    "ParameterBounds",
+    "ReportingDelay",
+]
