@@ -16,7 +16,12 @@ import numpy.typing as npt
 
 from dyrd.epidemic.compute.baselines import flat_baseline
 from dyrd.epidemic.compute.forecast import ForecastSettings, forecast_at
-from dyrd.epidemic.compute.scoring import coverage, relative_wis, weighted_interval_score
+from dyrd.epidemic.compute.scoring import (
+    coverage,
+    log_transform,
+    relative_wis,
+    weighted_interval_score,
+)
 from dyrd.epidemic.types import ModelParams
 
 FloatArray = npt.NDArray[np.float64]
@@ -34,6 +39,8 @@ class ScoredForecast:
     truth: float
     median: dict[str, float]
     wis: dict[str, float]
+    log_wis: dict[str, float]
+    """WIS of log(x + 1) of quantiles and truth (log1p is monotone, so quantiles map)."""
     cover50: dict[str, float]
     cover95: dict[str, float]
 
@@ -45,17 +52,19 @@ class BacktestResult:
     origins: list[int]
     scored: list[ScoredForecast]
 
-    def mean_wis(self, model: str) -> float:
-        """Mean WIS of one forecaster over all scored targets."""
-        return float(np.mean([s.wis[model] for s in self.scored])) if self.scored else float("nan")
+    def mean_wis(self, model: str, *, log: bool = False) -> float:
+        """Mean WIS (or log-scale WIS) of one forecaster over all scored targets."""
+        if not self.scored:
+            return float("nan")
+        return float(np.mean([(s.log_wis if log else s.wis)[model] for s in self.scored]))
 
-    def relative(self, model: str, baseline: str) -> float:
+    def relative(self, model: str, baseline: str, *, log: bool = False) -> float:
         """Ratio of mean WIS of ``model`` to ``baseline`` on the same targets."""
         if not self.scored:
             return float("nan")
-        return relative_wis(
-            [s.wis[model] for s in self.scored], [s.wis[baseline] for s in self.scored]
-        )
+        a = [(s.log_wis if log else s.wis)[model] for s in self.scored]
+        b = [(s.log_wis if log else s.wis)[baseline] for s in self.scored]
+        return relative_wis(a, b)
 
     def coverage(self, model: str, nominal: float) -> float:
         """Share of targets inside the model's central ``nominal`` interval."""
@@ -110,6 +119,10 @@ def run_backtest(
             truth = y[lo:hi].sum(axis=0)
             per = {m: quant[m][:, h - 1, :] for m in MODELS}
             wis = {m: weighted_interval_score(per[m], truth) for m in MODELS}
+            lwis = {
+                m: weighted_interval_score(log_transform(per[m]), log_transform(truth))
+                for m in MODELS
+            }
             c50 = {m: coverage(per[m], truth, 0.5) for m in MODELS}
             c95 = {m: coverage(per[m], truth, 0.95) for m in MODELS}
             for i in range(n):
@@ -121,6 +134,7 @@ def run_backtest(
                         truth=float(truth[i]),
                         median={m: float(per[m][11, i]) for m in MODELS},
                         wis={m: float(wis[m][i]) for m in MODELS},
+                        log_wis={m: float(lwis[m][i]) for m in MODELS},
                         cover50={m: float(c50[m][i]) for m in MODELS},
                         cover95={m: float(c95[m][i]) for m in MODELS},
                     )

@@ -85,9 +85,10 @@ def _nb_loglik(y: FloatArray, m: FloatArray, k: float) -> FloatArray:
     return np.asarray(ll.sum(axis=(1, 2)), dtype=np.float64)
 
 
-def _warm_start(
+def warm_start(
     incidence: FloatArray, start: int, population: FloatArray, p: ModelParams, lag: int
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(E, Ir, Iu) per city at day ``start`` from the reports about ``lag`` days later."""
     lo = min(start + max(lag - 3, 0), incidence.shape[0] - 1)
     r = incidence[lo : lo + 7].mean(axis=0)
     e = r * p.Z / p.alpha
@@ -160,7 +161,7 @@ def forecast_at(
     window = origin - start
     split = window // 2
     lag = round(st.delay.mean_days)
-    e, ir, iu = _warm_start(y, start, pop, params, lag)
+    e, ir, iu = warm_start(y, start, pop, params, lag)
     grid = np.asarray(KAPPA_GRID)
     g1, g2 = (a.ravel() for a in np.meshgrid(grid, grid, indexing="ij"))
     base = np.asarray(params.as_tuple())
