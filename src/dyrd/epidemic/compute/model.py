@@ -254,7 +254,7 @@ def _per_day(value: FloatArray | float | None, days: int, n: int, name: str) -> 
     return np.asarray(out, dtype=np.float64)
 
 
-class _Matrix:
+class DayMatrix:
     """One day's trip matrix with its row and column sums, and a product that skips zero pairs."""
 
     __slots__ = ("cols", "inflow", "mat", "nonempty", "outflow", "starts", "vals")
@@ -303,7 +303,7 @@ def _stage(  # noqa: PLR0917 - private hot loop; keywords would cost per call
     n: FloatArray,
     p: FloatArray,
     trans: FloatArray,
-    mat: _Matrix,
+    mat: DayMatrix,
     rng: np.random.Generator | None,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     """Derivatives (dS, dE, dIr, dIu) and the documented/undocumented incidence of one stage."""
@@ -345,7 +345,7 @@ def _shift(
 def advance_day(
     state: ModelState,
     params: FloatArray,
-    mobility_day: FloatArray,
+    mobility_day: FloatArray | DayMatrix,
     *,
     rng: np.random.Generator | None,
     transmission: FloatArray | None = None,
@@ -356,7 +356,7 @@ def advance_day(
     ``rng`` None gives the deterministic variant. ``transmission`` is the per-city factor on beta
     (n_cities,). Returns the new state and that day's new documented and undocumented infections.
     """
-    mat = _Matrix(mobility_day)
+    mat = mobility_day if isinstance(mobility_day, DayMatrix) else DayMatrix(mobility_day)
     trans = np.ones(state.S.shape[1]) if transmission is None else transmission
     trans = trans[None, :]
     x0 = (state.S, state.E, state.Ir, state.Iu)
@@ -466,8 +466,15 @@ def simulate(
         k = min(pend.shape[0], horizon)
         scheduled[:k] += pend[:k]
     state = initial
+    unscaled = bool(np.all(mob_mult == 1.0))
+    cache: dict[int, DayMatrix] = {}
     for t in range(days):
-        m_t = _day_matrix(mob[min(t, mob.shape[0] - 1)], mob_mult[t])
+        k = min(t, mob.shape[0] - 1)
+        if unscaled:
+            # Same matrix on many days (the last one repeats): build its index once.
+            m_t = cache.get(k) or cache.setdefault(k, DayMatrix(mob[k]))
+        else:
+            m_t = DayMatrix(_day_matrix(mob[k], mob_mult[t]))
         state, inc_r, inc_u = advance_day(
             state, p, m_t, rng=draw, transmission=trans_mult[t], scheme=scheme
         )
