@@ -175,9 +175,9 @@ class ScenarioRequest(BaseModel):
 
     name: str = Field("scenario", min_length=1, max_length=80)
     start: date = Field(date(2020, 1, 24), description="Day 0; the state is warm-started there")
-    days: int = Field(90, ge=7, le=365)
+    days: int = Field(90, ge=7, le=180)
     interventions: list[InterventionIn] = Field(default_factory=list, max_length=20)
-    n_members: int = Field(50, ge=1, le=300)
+    n_members: int = Field(50, ge=1, le=100)
     stochastic: bool = True
     seed: int = Field(0, ge=0, le=2**32 - 1)
     arrival_threshold: float = Field(1.0, gt=0, le=1e6)

@@ -29,7 +29,7 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
-from dyrd.epidemic.compute.model import ModelState, simulate
+from dyrd.epidemic.compute.model import ModelState, Scheme, simulate
 from dyrd.epidemic.types import ModelParams
 
 FloatArray = npt.NDArray[np.float64]
@@ -141,6 +141,7 @@ def run_scenario(
     stochastic: bool = True,
     gdp: npt.ArrayLike | None = None,
     arrival_threshold: float = 1.0,
+    scheme: Scheme = "rk4",
 ) -> ScenarioResult:
     """Run the baseline and the scenario with the same random numbers and compare per city."""
     if days < 1:
@@ -161,6 +162,7 @@ def run_scenario(
         rng=np.random.default_rng(seed),
         stochastic=stochastic,
         delay=None,
+        scheme=scheme,
     )
     scen = simulate(
         params,
@@ -172,6 +174,7 @@ def run_scenario(
         delay=None,
         mobility_multiplier=mob_mult,
         transmission_multiplier=trans_mult,
+        scheme=scheme,
     )
     inf_b = base.new_infections
     inf_s = scen.new_infections

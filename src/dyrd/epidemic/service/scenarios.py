@@ -51,6 +51,8 @@ def scenario(session: Session, *, request: ScenarioRequest) -> ScenarioReport:
         stochastic=request.stochastic,
         gdp=gdp,
         arrival_threshold=request.arrival_threshold,
+        # One stage per day, as the forecasts: about 4x faster than the paper's RK4 stages.
+        scheme="euler",
     )
     day0 = request.start
 
