@@ -17,7 +17,13 @@ from dyrd.epidemic.compute.response_levels import (
     recommend,
 )
 from dyrd.epidemic.errors import InvalidParameter
-from dyrd.epidemic.schemas import Comparison, LevelRead, LevelReport, LevelThresholdsIn
+from dyrd.epidemic.schemas import (
+    Comparison,
+    ForecastReport,
+    LevelRead,
+    LevelReport,
+    LevelThresholdsIn,
+)
 from dyrd.epidemic.service.forecasts import forecast
 from dyrd.epidemic.service.inputs import yrd_inputs
 
@@ -72,15 +78,19 @@ def response_levels(
     thresholds: LevelThresholdsIn | None = None,
     n_members: int = 200,
     seed: int = 0,
+    forecast_report: ForecastReport | None = None,
 ) -> LevelReport:
-    """Level I-IV per city from the forecast at ``origin``, with reasons and the declared level."""
+    """Level I-IV per city from the forecast at ``origin``, with reasons and the declared level.
+
+    ``forecast_report`` reuses a forecast already made (the dashboard shows both).
+    """
     th_in = thresholds or LevelThresholdsIn()
     try:
         th = LevelThresholds(**th_in.model_dump())
     except ValueError as exc:
         raise InvalidParameter(str(exc), "阈值设置无效：" + str(exc)) from None
     data = yrd_inputs(session)
-    fc = forecast(session, origin=origin, n_members=n_members, seed=seed)
+    fc = forecast_report or forecast(session, origin=origin, n_members=n_members, seed=seed)
     idx = (fc.origin - data.dates[0]).days
     periods = declared_periods()
     out = []
