@@ -89,3 +89,11 @@ def test_declared_level_lookup() -> None:
     assert declared_level(periods, "330000", date(2020, 3, 2)) is ResponseLevel.II
     assert declared_level(periods, "330000", date(2020, 6, 1)) is ResponseLevel.III
     assert declared_level(periods, "320000", date(2020, 2, 1)) is None
+
+
+def test_reason_keeps_roman_numerals_and_names_new_cases() -> None:
+    out = recommend(replace(BASE, observed_week_cases=0.0, forecast_week2_cases=5.0))
+    assert "level IV" in out.reason_en or "level III" in out.reason_en
+    assert out.reason_en[0].isupper()
+    assert "none were reported" in out.reason_en
+    assert out.growth_ratio is None

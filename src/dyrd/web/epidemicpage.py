@@ -40,6 +40,8 @@ MEMBERS = 100
 SCENARIO_START = date(2020, 1, 24)
 SCENARIO_DAYS = 90
 CHART_W, CHART_H, PAD = 640.0, 260.0, 36.0
+LEFT = 60.0
+"""Room for the y-axis labels (up to seven digits with separators)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +144,7 @@ def _fan(c: CityForecastRead, origin: date, name: str) -> FanChart:
     fc = c.forecasts
     weeks = len(obs) + len(fc)
     top = _scale(obs + [f.quantiles[-2] for f in fc] + [f.observed or 0.0 for f in fc])
-    x0, x1, y0, y1 = PAD, CHART_W - 8.0, CHART_H - PAD, 8.0
+    x0, x1, y0, y1 = LEFT, CHART_W - 8.0, CHART_H - PAD, 8.0
 
     def x(k: float) -> float:
         return round(x0 + (x1 - x0) * k / max(weeks - 1, 1), 1)
@@ -217,7 +219,7 @@ def _scenarios(
     def line(series: list[float]) -> str:
         n = len(series)
         return " ".join(
-            f"{round(PAD + (CHART_W - 8 - PAD) * k / (n - 1), 1)},"
+            f"{round(LEFT + (CHART_W - 8 - LEFT) * k / (n - 1), 1)},"
             f"{round(CHART_H - PAD - (CHART_H - PAD - 8) * v / top, 1)}"
             for k, v in enumerate(series)
         )

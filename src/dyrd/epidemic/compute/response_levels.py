@@ -152,14 +152,21 @@ def recommend(
         growth = math.inf
     if growth is not None and growth >= t.growth_escalation_ratio and level > ResponseLevel.I:
         level = ResponseLevel(level - 1)
-        shown = "∞" if math.isinf(growth) else f"{growth:.1f}"
-        zh.append(
-            f"预测病例较上周增长 {shown} 倍（≥{t.growth_escalation_ratio:g}），上调一级至{level.zh}"
-        )
-        en.append(
-            f"cases are forecast to grow {shown}x on the last observed week "
-            f"(>= {t.growth_escalation_ratio:g}x), raising it one level to {level.roman}"
-        )
+        if math.isinf(growth):
+            zh.append(f"上周无报告病例而预测将出现病例，上调一级至{level.zh}")
+            en.append(
+                "cases are forecast where none were reported in the last week, raising it one "
+                f"level to {level.roman}"
+            )
+        else:
+            zh.append(
+                f"预测病例较上周增长 {growth:.1f} 倍（≥{t.growth_escalation_ratio:g}），"
+                f"上调一级至{level.zh}"
+            )
+            en.append(
+                f"cases are forecast to grow {growth:.1f}x on the last observed week "
+                f"(>= {t.growth_escalation_ratio:g}x), raising it one level to {level.roman}"
+            )
     share: float | None = None
     if outlook.hospital_beds is None or outlook.hospital_beds <= 0:
         zh.append("缺少医院床位数据，未评估医疗承载力")
@@ -191,8 +198,13 @@ def recommend(
         growth_ratio=None if growth is None or math.isinf(growth) else growth,
         bed_share=share,
         reason_zh="；".join(zh) + "。",
-        reason_en="; ".join(en).capitalize() + ".",
+        reason_en=_sentence("; ".join(en)),
     )
+
+
+def _sentence(text: str) -> str:
+    """First letter upper case (``str.capitalize`` would lower "IV" to "iv"), full stop."""
+    return text[:1].upper() + text[1:] + "."
 
 
 @dataclass(frozen=True, slots=True)
