@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from dyrd.cli.main import app as cli_app
 from dyrd.epidemic.calibration_cli import register
 from dyrd.epidemic.service.calibration import calibrate_li2020
 
@@ -67,3 +70,17 @@ def test_service_marks_the_papers_interval_on_the_full_window() -> None:
     assert rows["alpha"].paper_median == 0.14
     assert rows["alpha"].inside_paper_interval == (0.10 <= rows["alpha"].estimate <= 0.18)
     assert rows["beta"].inside_paper_interval is None
+
+
+def test_wired_into_the_root_cli(engine: Engine, tmp_path: Path) -> None:
+    env = {
+        "DYRD_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "DYRD_LEDGER_KEY_PATH": str(tmp_path / "ledger.pem"),
+        "DYRD_LOG_JSON": "false",
+    }
+    args = ["epidemic", "calibrate", "--members", "10", "--iterations", "1", "--days", "2"]
+    result = CliRunner().invoke(cli_app, [*args, "--scheme", "euler", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["members"] == 10
+    bad = CliRunner().invoke(cli_app, ["epidemic", "calibrate", "--iterations", "0"], env=env)
+    assert bad.exit_code == 2
