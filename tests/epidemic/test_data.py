@@ -191,7 +191,11 @@ def test_non_monotone_cumulative_table_names_the_row() -> None:
 
 def test_od_table() -> None:
     df = pl.DataFrame(
-        {"origin": ["上海市", "Nanjing"], "destination": ["Nanjing", "杭州市"], "trips": [100.0, 7.5]}
+        {
+            "origin": ["上海市", "Nanjing"],
+            "destination": ["Nanjing", "杭州市"],
+            "trips": [100.0, 7.5],
+        }
     )
     od = parse_od(df, CITIES, aliases=ALIASES)
     assert od.trips.shape == (1, 3, 3)
