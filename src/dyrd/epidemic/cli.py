@@ -215,7 +215,7 @@ def scenario_cmd(
     ctx: typer.Context,
     *,
     start: Annotated[str, typer.Option(help="情景起始日 / scenario day 0")] = "2020-01-24",
-    days: Annotated[int, typer.Option(min=7, max=180, help="天数 / days")] = 90,
+    days: Annotated[int, typer.Option(min=7, max=150, help="天数 / days")] = 90,
     mobility_cut: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="出行削减比例 / share of trips removed")
     ] = 0.0,
@@ -228,7 +228,7 @@ def scenario_cmd(
     city: Annotated[
         list[str] | None, typer.Option(help="受措施城市代码，可重复；默认全部 / city code (repeat)")
     ] = None,
-    members: Annotated[int, typer.Option(min=1, max=100, help="集合成员数 / members")] = 50,
+    members: Annotated[int, typer.Option(min=1, max=50, help="集合成员数 / members")] = 20,
     deterministic: Annotated[bool, typer.Option(help="确定性模型 / deterministic model")] = False,
     seed: Seed = 0,
     as_json: JsonFlag = False,

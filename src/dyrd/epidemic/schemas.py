@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, StrictBool, StrictInt, field_validator, model_validator
 
 from dyrd.epidemic.compute.scenarios import InterventionKind
 
@@ -151,6 +151,15 @@ class InterventionIn(BaseModel):
 
     kind: InterventionKind
     reduction: float = Field(ge=0, le=1, description="Share removed, 0..1")
+
+    @field_validator("reduction", mode="before")
+    @classmethod
+    def _not_bool(cls, v: object) -> object:
+        # JSON true/false is not a share: pydantic's lax mode would read it as 1.0/0.0.
+        if isinstance(v, bool):
+            raise ValueError("reduction must be a number, not a boolean")  # noqa: TRY004 - pydantic wants ValueError
+        return v
+
     start: date
     end: date | None = None
     cities: list[str] = Field(default_factory=list, max_length=41)
@@ -175,12 +184,20 @@ class ScenarioRequest(BaseModel):
 
     name: str = Field("scenario", min_length=1, max_length=80)
     start: date = Field(date(2020, 1, 24), description="Day 0; the state is warm-started there")
-    days: int = Field(90, ge=7, le=180)
+    days: StrictInt = Field(90, ge=7, le=150)
     interventions: list[InterventionIn] = Field(default_factory=list, max_length=20)
-    n_members: int = Field(50, ge=1, le=100)
-    stochastic: bool = True
-    seed: int = Field(0, ge=0, le=2**32 - 1)
+    n_members: StrictInt = Field(20, ge=1, le=50)
+    stochastic: StrictBool = True
+    seed: StrictInt = Field(0, ge=0, le=2**32 - 1)
     arrival_threshold: float = Field(1.0, gt=0, le=1e6)
+
+    @field_validator("arrival_threshold", mode="before")
+    @classmethod
+    def _not_bool(cls, v: object) -> object:
+        # As above: a boolean is not a case count.
+        if isinstance(v, bool):
+            raise ValueError("arrival_threshold must be a number, not a boolean")  # noqa: TRY004
+        return v
 
 
 class CityImpactRead(BaseModel):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 from sqlalchemy.orm import Session
 
 from dyrd.epidemic.compute.backtest import MODELS, run_backtest, weekly_origins
-from dyrd.epidemic.compute.forecast import ForecastSettings, forecast_at
+from dyrd.epidemic.compute.forecast import CityForecast, ForecastSettings, forecast_at
 from dyrd.epidemic.compute.quantiles import HUB_QUANTILES
 from dyrd.epidemic.errors import InvalidParameter, field
 from dyrd.epidemic.schemas import (
@@ -20,7 +21,7 @@ from dyrd.epidemic.schemas import (
     ModelScores,
     QuantileForecast,
 )
-from dyrd.epidemic.service.inputs import YrdInputs, yrd_inputs
+from dyrd.epidemic.service.inputs import YrdInputs, bundled_inputs, yrd_inputs
 from dyrd.epidemic.types import ModelParams
 
 TARGET = "weekly reported cases per city (7 days ending at the horizon), 23 hub quantiles"
@@ -60,6 +61,24 @@ def _settings(n_members: int) -> ForecastSettings:
     return ForecastSettings(n_members=n_members)
 
 
+@lru_cache(maxsize=32)
+def _forecast_cached(
+    idx: int, n_members: int, seed: int, population: tuple[float, ...]
+) -> CityForecast:
+    """The forecast is a pure function of these (the series and trips are bundled), so repeated
+    requests (dashboard views, the API) reuse it; the arrays are never mutated by callers."""
+    series = bundled_inputs()
+    return forecast_at(
+        series.incidence[:idx],
+        idx,
+        np.asarray(population),
+        series.mobility,
+        params=ModelParams(),
+        rng=np.random.default_rng(seed),
+        settings=ForecastSettings(n_members=n_members),
+    )
+
+
 def forecast(
     session: Session, *, origin: date | None = None, n_members: int = 200, seed: int = 0
 ) -> ForecastReport:
@@ -67,15 +86,7 @@ def forecast(
     data = yrd_inputs(session)
     idx = _origin_index(data, origin)
     st = _settings(n_members)
-    fc = forecast_at(
-        data.incidence[:idx],
-        idx,
-        data.population,
-        data.mobility,
-        params=ModelParams(),
-        rng=np.random.default_rng(seed),
-        settings=st,
-    )
+    fc = _forecast_cached(idx, st.n_members, seed, tuple(data.population.tolist()))
     day0 = data.dates[0] + timedelta(days=idx)
     cities = []
     for i, code in enumerate(data.codes):

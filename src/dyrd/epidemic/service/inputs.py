@@ -78,6 +78,20 @@ def _cases_and_trips() -> tuple[
     return series.codes, series.names_zh, dates, inc, pei.mobility.mean(axis=0)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class BundledSeries:
+    """The parts of the inputs that come from the package alone (no database)."""
+
+    incidence: FloatArray
+    mobility: FloatArray
+
+
+def bundled_inputs() -> BundledSeries:
+    """Daily incidence and trips of the 41 cities from the bundled files (cached)."""
+    _, _, _, inc, mob = _cases_and_trips()
+    return BundledSeries(incidence=inc, mobility=mob)
+
+
 def yrd_inputs(session: Session) -> YrdInputs:
     """The bundled series joined with the region's statistics (read-only)."""
     codes, names_zh, dates, inc, mob = _cases_and_trips()
