@@ -1,8 +1,10 @@
 """IF-EAKF: recovery of known parameters, and Li et al.'s 10-23 Jan 2020 estimates.
 
-CI sizes are reduced (60 members, 6 iterations, one Euler stage per day instead of Li et al.'s
-300 members, 10 iterations, four Runge-Kutta stages); ``bench/epidemic.py`` runs the full
-configuration.
+CI sizes are reduced (60 or 40 members, one Euler stage per day instead of Li et al.'s 300
+members and four Runge-Kutta stages); ``bench/epidemic.py`` and ``dyrd epidemic calibrate`` run
+the full configuration. The Li et al. check keeps the paper's 10 iterations: with 6, alpha has
+not finished its descent (about 0.51 -> 0.14 over the iterations) and 2 of 5 seeds stay above
+the paper's interval.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dyrd.epidemic.errors import InvalidParameter, InvalidShape
 from dyrd.epidemic.types import LI2020_POSTERIOR, ModelParams
 
 REDUCED = EAKFSettings(n_members=60, iterations=6, scheme="euler")
+LI2020_REDUCED = EAKFSettings(n_members=40, iterations=10, scheme="euler")
 
 
 def test_synthetic_parameters_are_recovered() -> None:
@@ -76,7 +79,7 @@ def test_li2020_estimates_are_reproduced(pei) -> None:  # type: ignore[no-untype
             pei.mobility,
             start,
             rng=np.random.default_rng(seed),
-            settings=REDUCED,
+            settings=LI2020_REDUCED,
         )
         inside.append(
             all(LI2020_POSTERIOR[k].contains(result.get(k).estimate) for k in ("alpha", "mu", "Re"))

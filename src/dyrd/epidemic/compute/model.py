@@ -314,18 +314,23 @@ def _stage(  # noqa: PLR0917 - private hot loop; keywords would cost per call
     leave_rate = np.minimum(theta * mat.outflow[None, :] / denom, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_trip = np.where(mat.outflow[None, :] > 0, leave_rate / mat.outflow[None, :], 0.0)
-    travel = []
-    for stock in (s, e, iu):
-        enter = _poisson(rng, mat.spread(stock * per_trip))
-        leave = _poisson(rng, stock * leave_rate)
-        travel.append(enter - leave)
+    # All twelve flows in one array: one product and one Poisson call per stage, not twelve.
+    rows, cols = s.shape
+    stocks = np.stack((s, e, iu))
+    means = np.empty((12, rows, cols))
+    means[0:3] = mat.spread((stocks * per_trip).reshape(3 * rows, cols)).reshape(3, rows, cols)
+    means[3:6] = stocks * leave_rate
     force = beta * trans * s / n
-    exp_r = _poisson(rng, force * ir)
-    exp_u = _poisson(rng, mu * force * iu)
-    inf_r = _poisson(rng, alpha * e / z)
-    inf_u = _poisson(rng, (1.0 - alpha) * e / z)
-    rec_r = _poisson(rng, ir / d)
-    rec_u = _poisson(rng, iu / d)
+    means[6] = force * ir
+    means[7] = mu * force * iu
+    ez = e / z
+    means[8] = alpha * ez
+    means[9] = (1.0 - alpha) * ez
+    means[10] = ir / d
+    means[11] = iu / d
+    flows = _poisson(rng, means)
+    travel = flows[0:3] - flows[3:6]
+    exp_r, exp_u, inf_r, inf_u, rec_r, rec_u = flows[6:12]
     ds = -exp_r - exp_u + travel[0]
     de = exp_r + exp_u - inf_r - inf_u + travel[1]
     dir_ = inf_r - rec_r
