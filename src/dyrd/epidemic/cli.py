@@ -1,4 +1,7 @@
-"""`dyrd epidemic ...`: forecasts, backtest, response levels and scenarios (calibration too)."""
+"""`dyrd epidemic ...`: forecasts, backtest, response levels and scenarios.
+
+``calibrate`` lives in ``calibration_cli.py`` and is registered on ``app`` by the root CLI.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ from typing import Annotated
 import typer
 
 from dyrd.core.cliutil import err_console, print_json, print_table, session_scope
-from dyrd.epidemic.calibration_cli import register as register_calibration
 from dyrd.epidemic.compute.scenarios import InterventionKind
 from dyrd.epidemic.errors import InvalidParameter, field
 from dyrd.epidemic.schemas import InterventionIn, LevelThresholdsIn, ScenarioRequest
@@ -24,7 +26,6 @@ app = typer.Typer(
     "metapopulation model, forecasts, backtest, response levels and scenarios.",
     no_args_is_help=True,
 )
-register_calibration(app)  # `dyrd epidemic calibrate` (IF-EAKF), defined beside the calibration
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON for scripts")]
 Members = Annotated[
