@@ -55,6 +55,7 @@ bench: install
 	$(RUN) python bench/economy_page.py
 	$(RUN) python bench/credential.py
 	$(RUN) python bench/healthcode_checkpoint.py
+	$(RUN) python bench/epidemic.py --json
 
 clean:
 	rm -rf .venv .venv-uv var .pytest_cache .mypy_cache .ruff_cache .coverage

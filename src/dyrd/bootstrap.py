@@ -36,6 +36,7 @@ from dyrd.credential.ports import CertificateSource
 from dyrd.credential.service.revocation import local_snapshot as credential_local_revocations
 from dyrd.economy import StabilityCache as EconomyStabilityCache
 from dyrd.economy import api as economy_api
+from dyrd.epidemic import api as epidemic_api
 from dyrd.exchange import api as exchange_api
 from dyrd.exchange import gateway_api as exchange_gateway_api
 from dyrd.exchange import models as _exchange_models  # noqa: F401  # registers tables on Base.metadata
@@ -95,6 +96,7 @@ def routers(
     return [
         region_api.router,
         economy_api.router,
+        epidemic_api.router,
         trust_api.router,
         ledger_api.router,
         exchange_api.router,

@@ -22,6 +22,8 @@ from dyrd.core.logging import configure_logging, resolve_logging
 from dyrd.credential import cli as credential_cli
 from dyrd.credential import revocation_cli as credential_revocation_cli
 from dyrd.economy import cli as economy_cli
+from dyrd.epidemic import calibration_cli as epidemic_calibration_cli
+from dyrd.epidemic import cli as epidemic_cli
 from dyrd.exchange import access_cli as exchange_access_cli
 from dyrd.exchange import cli as exchange_cli
 from dyrd.exchange import gateway_cli as exchange_gateway_cli
@@ -58,6 +60,8 @@ db_app = typer.Typer(help="数据库 / Database.")
 app.add_typer(db_app, name="db")
 app.add_typer(region_cli.app, name="region")
 app.add_typer(economy_cli.app, name="economy")
+epidemic_calibration_cli.register(epidemic_cli.app)
+app.add_typer(epidemic_cli.app, name="epidemic")
 app.add_typer(exchange_cli.app, name="catalog")
 exchange_app = exchange_access_cli.build_app(policy=bootstrap.exchange_access_policy)
 exchange_app.command("fetch")(

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from dyrd.web.epidemic_i18n import EPIDEMIC
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 DEFAULT_LANG: Lang = "zh"
@@ -1019,6 +1021,7 @@ CATALOG: dict[str, dict[Lang, str]] = {
         "at GET /api/v1/economy/alerts.",
     },
 }
+CATALOG.update(EPIDEMIC)  # the epidemic monitor's strings live beside it (epidemic_i18n.py)
 
 # Indicator units as stored (English codes) -> how the dashboard labels them.
 UNITS: dict[str, dict[Lang, str]] = {

@@ -20,6 +20,7 @@ from dyrd.web import (
     citypage,
     diffpage,
     economypage,
+    epidemicpage,
     exchangeroutes,
     healthcoderoutes,
     ledgerpage,
@@ -206,6 +207,22 @@ def economy(request: Request, session: SessionDep) -> HTMLResponse:
     return _render(
         request,
         "economy.html",
+        {"page": page, "notices": page.notices},
+        lang=lang,
+        remember=remember,
+    )
+
+
+@router.get(epidemicpage.PATH, response_class=HTMLResponse)
+def epidemic(
+    request: Request, session: SessionDep, origin: str | None = None, city: str | None = None
+) -> HTMLResponse:
+    """Epidemic monitor: forecast map and table, fan chart, scenarios, response levels."""
+    lang, remember = _lang(request)
+    page = epidemicpage.epidemic_page(session, lang=lang, origin=origin, city=city)
+    return _render(
+        request,
+        "epidemic.html",
         {"page": page, "notices": page.notices},
         lang=lang,
         remember=remember,

@@ -1,0 +1,1 @@
+"""Implementations of the epidemic ports (in-process and Dask task runners)."""

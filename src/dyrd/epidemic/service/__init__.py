@@ -1,0 +1,1 @@
+"""Use cases of the epidemic domain: forecasts, backtest, response levels and scenarios."""
