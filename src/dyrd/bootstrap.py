@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -61,6 +62,7 @@ from dyrd.ledger.ports import Signer
 from dyrd.ledger.service import Checkpointer
 from dyrd.region import api as region_api
 from dyrd.region import models as _region_models  # noqa: F401  # registers tables on Base.metadata
+from dyrd.supply import epcis_api as supply_epcis_api
 from dyrd.supply import epcis_models as _supply_epcis_models  # noqa: F401  # registers tables
 from dyrd.trust import api as trust_api
 from dyrd.trust import models as _trust_models  # noqa: F401  # registers tables on Base.metadata
@@ -99,6 +101,7 @@ def routers(
         healthcode_api.router,
         healthcode_checkpoint_api.router,
         healthcode_tracing_api.router,
+        supply_epcis_api.router,
     ]
 
 
@@ -237,6 +240,10 @@ def build_app(
     app.state.healthcode_id_secret = healthcode_id_secret(settings)
     app.state.healthcode_codec = healthcode_codec()
     app.state.healthcode_consumer_gateway = exchange_gateway_api.consumer_gateway
+    app.state.supply_epcis_artefacts = settings.epcis_artefacts_dir
+    # Page tokens are HMAC'd with a per-process key: they stop working after a restart, which the
+    # REST binding allows (a nextPageToken may expire).
+    app.state.supply_epcis_page_key = secrets.token_bytes(32)
     _wire_gateway(app, settings)
     if settings.node_member:
         _wire_federated_node(app, settings, parts)
