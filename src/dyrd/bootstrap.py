@@ -62,8 +62,10 @@ from dyrd.ledger.ports import Signer
 from dyrd.ledger.service import Checkpointer
 from dyrd.region import api as region_api
 from dyrd.region import models as _region_models  # noqa: F401  # registers tables on Base.metadata
+from dyrd.supply import api as supply_api
 from dyrd.supply import epcis_api as supply_epcis_api
 from dyrd.supply import epcis_models as _supply_epcis_models  # noqa: F401  # registers tables
+from dyrd.supply import models as _supply_models  # noqa: F401  # registers tables on Base.metadata
 from dyrd.trust import api as trust_api
 from dyrd.trust import models as _trust_models  # noqa: F401  # registers tables on Base.metadata
 from dyrd.trust import service as trust_service
@@ -101,6 +103,7 @@ def routers(
         healthcode_api.router,
         healthcode_checkpoint_api.router,
         healthcode_tracing_api.router,
+        supply_api.router,
         supply_epcis_api.router,
     ]
 

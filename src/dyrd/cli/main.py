@@ -30,6 +30,7 @@ from dyrd.healthcode import cli as healthcode_cli
 from dyrd.healthcode import tracing_cli as healthcode_tracing_cli
 from dyrd.ledger import cli as ledger_cli
 from dyrd.region import cli as region_cli
+from dyrd.supply import cli as supply_cli
 from dyrd.supply import epcis_cli as supply_epcis_cli
 from dyrd.trust import certificates_cli as trust_certificates_cli
 from dyrd.trust import cli as trust_cli
@@ -117,10 +118,8 @@ app.add_typer(healthcode_app, name="healthcode")
 app.add_typer(
     trust_certificates_cli.build_trust_app(keystore=bootstrap.trust_keystore), name="trust"
 )
-# The supply domain's own `supply` group (enterprises, chains, ...) replaces this bare one.
-supply_app = typer.Typer(help="供应链 / Supply chains.", no_args_is_help=True)
-supply_app.add_typer(
-    supply_epcis_cli.build_app(artefacts=lambda: load_settings().epcis_artefacts_dir), name="epcis"
+supply_app = supply_cli.build_app(
+    epcis=supply_epcis_cli.build_app(artefacts=lambda: load_settings().epcis_artefacts_dir)
 )
 app.add_typer(supply_app, name="supply")
 
