@@ -277,6 +277,7 @@ def test_navigation_links_only_to_pages_that_exist(client: TestClient) -> None:
         "/exchange",
         "/ledger",
         "/economy",
+        "/supply",
         "/healthcode",
         "/docs",
     ]
@@ -317,6 +318,7 @@ def test_pages_are_not_in_the_openapi_schema() -> None:
         "/catalog/{ref}/diff",
         "/ledger",
         "/economy",
+        "/supply",
         "/exchange",
         "/signin",
         "/signout",
