@@ -49,6 +49,7 @@ bench: install
 	$(RUN) python bench/sm2.py
 	$(RUN) python bench/economy.py
 	$(RUN) python bench/credential.py
+	$(RUN) python bench/supply.py
 
 clean:
 	rm -rf .venv .venv-uv var .pytest_cache .mypy_cache .ruff_cache .coverage

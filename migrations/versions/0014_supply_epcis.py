@@ -48,6 +48,7 @@ def upgrade() -> None:
         EVENT,
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("capture_id", sa.String(36), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("event_id", sa.String(400), nullable=False),
         sa.Column("event_type", sa.String(32), nullable=False),
         sa.Column("event_time", UtcDateTime(), nullable=False),

@@ -46,6 +46,9 @@ class EpcisEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     capture_id: Mapped[str] = mapped_column(ForeignKey(f"{_CAPTURE}.id"), index=True)
+    # Position in the captured document: maps inserted rows back to their events in one batched
+    # INSERT ... RETURNING (row-at-a-time otherwise on SQLite) and keeps document order.
+    seq: Mapped[int] = mapped_column(Integer)
     event_id: Mapped[str] = mapped_column(String(400), index=True)
     event_type: Mapped[str] = mapped_column(String(32))
     event_time: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, insert, or_, select
+from sqlalchemy import ColumnElement, and_, insert, or_, select
 from sqlalchemy.orm import Session
 
 from dyrd.supply.compute.epcis_events import IndexedEvent
@@ -14,12 +14,18 @@ from dyrd.supply.compute.epcis_query import QuerySpec
 from dyrd.supply.epcis_models import EpcisCapture, EpcisEvent, EpcisEventEpc, EpcisNamedQuery
 
 
-def event_row(
-    capture_id: str, event_id: str, indexed: IndexedEvent, record_time: datetime, body: Any
+def event_row(  # noqa: PLR0917  # one argument per stored part
+    capture_id: str,
+    seq: int,
+    event_id: str,
+    indexed: IndexedEvent,
+    record_time: datetime,
+    body: Any,
 ) -> dict[str, Any]:
     """The ``supply_epcis_event`` row of one event (without its EPC rows)."""
     return {
         "capture_id": capture_id,
+        "seq": seq,
         "event_id": event_id,
         "event_type": indexed.event_type,
         "event_time": indexed.event_time,
@@ -70,8 +76,9 @@ class EpcisRepository:
         """Bulk-insert events and their EPC rows (one executemany each); the new primary keys."""
         if not rows:
             return []
-        stmt = insert(EpcisEvent).returning(EpcisEvent.id, sort_by_parameter_order=True)
-        pks = list(self.session.scalars(stmt, list(rows)))
+        stmt = insert(EpcisEvent).returning(EpcisEvent.seq, EpcisEvent.id)
+        by_seq = {row.seq: row.id for row in self.session.execute(stmt, list(rows))}
+        pks = [by_seq[row["seq"]] for row in rows]
         children = [row for pk, ix in zip(pks, indexed, strict=True) for row in epc_rows(pk, ix)]
         if children:
             self.session.execute(insert(EpcisEventEpc), children)
@@ -97,13 +104,12 @@ class EpcisRepository:
             if match.exact:
                 alternatives.append(EpcisEventEpc.epc.in_(match.exact))
             alternatives.extend(EpcisEventEpc.epc.startswith(p) for p in match.prefixes)
-            out.append(
-                exists().where(
-                    EpcisEventEpc.event_pk == EpcisEvent.id,
-                    EpcisEventEpc.role.in_(match.roles),
-                    or_(*alternatives),
-                )
+            # IN (subquery) rather than EXISTS: the planner then starts from the EPC index and
+            # probes events by primary key, instead of scanning events and probing EPCs.
+            holders = select(EpcisEventEpc.event_pk).where(
+                EpcisEventEpc.role.in_(match.roles), or_(*alternatives)
             )
+            out.append(EpcisEvent.id.in_(holders))
         return out
 
     def contexts(self, capture_ids: Sequence[str]) -> dict[str, Any]:

@@ -155,8 +155,8 @@ def capture(
     repo.add_capture(job)
     indexed = [index_event(e) for e in events]
     rows = [
-        event_row(job.id, e.get("eventID") or event_hash_id(e), ix, now, e)
-        for e, ix in zip(events, indexed, strict=True)
+        event_row(job.id, seq, e.get("eventID") or event_hash_id(e), ix, now, e)
+        for seq, (e, ix) in enumerate(zip(events, indexed, strict=True))
     ]
     repo.insert_events(rows, indexed)
     session.commit()
