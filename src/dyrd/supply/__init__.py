@@ -5,4 +5,7 @@ The public surface other domains and the edges may use is listed in ``__all__``;
 modules are imported from ``dyrd.supply.service.<module>`` by this domain's own edges.
 """
 
-__all__: list[str] = []
+from dyrd.supply.errors import SupplyError
+from dyrd.supply.ports import CityRestrictions, ResponseLevels
+
+__all__ = ["CityRestrictions", "ResponseLevels", "SupplyError"]
