@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -11,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from dyrd.core.clock import Clock
-from dyrd.supply.adapters.scenario_file import LevelRestrictions
+from dyrd.supply.adapters.scenario_file import LevelRestrictions, ScenarioFileRestrictions
 from dyrd.supply.errors import InvalidInput, SupplyConflict
 from dyrd.supply.schemas import ScenarioCreate, ScenarioSpec
 from dyrd.supply.service import disruption
@@ -100,3 +102,40 @@ def test_chain_scope_saved_scenarios_and_refusals(session: Session, clock: Clock
                 {"city": "320200", "start": START, "end": START - timedelta(1), "share": 1}
             ]
         )
+
+
+def test_a_scenario_file_is_a_restriction_source(
+    session: Session, clock: Clock, tmp_path: Path
+) -> None:
+    seed_network(session, clock)
+    plan = tmp_path / "plan.json"
+    plan.write_text(
+        json.dumps(
+            {
+                "name": "Hefei plan",
+                "start": "2020-02-01",
+                "days": 10,
+                "restrictions": [
+                    {"city": "340100", "start": "2020-02-01", "end": "2020-02-05", "share": 0.5}
+                ],
+                "levels": [
+                    {
+                        "jurisdiction": "330000",
+                        "start": "2020-02-03",
+                        "end": "2020-02-03",
+                        "level": 2,
+                    }
+                ],
+                "level_shares": {"2": 0.2},
+            }
+        )
+    )
+    source = ScenarioFileRestrictions(plan)
+    shares = source.shares(["340100", "330200"], START, 4)
+    np.testing.assert_array_equal(shares, [[0.5, 0], [0.5, 0], [0.5, 0.2], [0.5, 0]])
+    report = disruption.run(session, spec(days=10), extra=source)
+    assert {c.key for c in report.cities if c.direct > 0} == {"340100", "330200"}
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(InvalidInput):
+        ScenarioFileRestrictions(bad)

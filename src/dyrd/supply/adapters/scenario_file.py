@@ -62,3 +62,25 @@ class LevelRestrictions:
     def shares(self, cities: Sequence[str], start: date, days: int) -> NDArray[np.float64]:
         """Shares lost per day and city."""
         return restrictions.from_levels(cities, start, days, self._levels.level, self._shares)
+
+
+class ScenarioFileRestrictions:
+    """A scenario file as a ``CityRestrictions`` source: its periods, and its levels through its
+    own share table (e.g. another team's restriction plan run against our network)."""
+
+    def __init__(self, path: Path) -> None:
+        self._spec = load_scenario(path)
+
+    def shares(self, cities: Sequence[str], start: date, days: int) -> NDArray[np.float64]:
+        """Shares lost per day and city (the larger where periods and levels overlap)."""
+        spec = self._spec
+        out = restrictions.from_periods(
+            cities, start, days, [(p.city, p.start, p.end, p.share) for p in spec.restrictions]
+        )
+        if spec.levels:
+            lookup = restrictions.level_lookup(
+                [(p.jurisdiction, p.start, p.end, p.level) for p in spec.levels]
+            )
+            table = {int(k): v for k, v in spec.level_shares.items()}
+            out = np.maximum(out, restrictions.from_levels(cities, start, days, lookup, table))
+        return out
