@@ -55,6 +55,11 @@ def epc_rows(event_pk: int, indexed: IndexedEvent) -> list[dict[str, Any]]:
     ]
 
 
+def _after_prefix(prefix: str) -> str:
+    """The least string greater than every string starting with ``prefix``."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 class EpcisRepository:
     """Capture jobs, events and named queries."""
 
@@ -103,7 +108,12 @@ class EpcisRepository:
             alternatives: list[ColumnElement[bool]] = []
             if match.exact:
                 alternatives.append(EpcisEventEpc.epc.in_(match.exact))
-            alternatives.extend(EpcisEventEpc.epc.startswith(p) for p in match.prefixes)
+            # A prefix as a range (prefix <= epc < next prefix) so both backends use the EPC
+            # index; LIKE 'p%' cannot (SQLite's LIKE ignores case, PostgreSQL's needs C collation).
+            alternatives.extend(
+                and_(EpcisEventEpc.epc >= p, EpcisEventEpc.epc < _after_prefix(p))
+                for p in match.prefixes
+            )
             # IN (subquery) rather than EXISTS: the planner then starts from the EPC index and
             # probes events by primary key, instead of scanning events and probing EPCs.
             holders = select(EpcisEventEpc.event_pk).where(
