@@ -65,12 +65,14 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{EVENT}")),
     )
-    for column in ("capture_id", "event_id", "event_time", "record_time"):
+    for column in ("capture_id", "event_id"):
         op.create_index(op.f(f"ix_{EVENT}_{column}"), EVENT, [column])
     for column in ("biz_step", "disposition", "read_point"):
         op.create_index(op.f(f"ix_{EVENT}_{column}"), EVENT, [column])
     op.create_index("ix_supply_epcis_event_type_time", EVENT, ["event_type", "event_time"])
     op.create_index("ix_supply_epcis_event_location_time", EVENT, ["biz_location", "event_time"])
+    op.create_index("ix_supply_epcis_event_time_id", EVENT, ["event_time", "id"])
+    op.create_index("ix_supply_epcis_event_record_id", EVENT, ["record_time", "id"])
     op.create_table(
         EPC,
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -103,7 +105,9 @@ def downgrade() -> None:
     op.drop_table(EPC)
     op.drop_index("ix_supply_epcis_event_location_time", table_name=EVENT)
     op.drop_index("ix_supply_epcis_event_type_time", table_name=EVENT)
-    for column in ("read_point", "disposition", "biz_step", "record_time", "event_time"):
+    op.drop_index("ix_supply_epcis_event_record_id", table_name=EVENT)
+    op.drop_index("ix_supply_epcis_event_time_id", table_name=EVENT)
+    for column in ("read_point", "disposition", "biz_step"):
         op.drop_index(op.f(f"ix_{EVENT}_{column}"), table_name=EVENT)
     op.drop_index(op.f(f"ix_{EVENT}_event_id"), table_name=EVENT)
     op.drop_index(op.f(f"ix_{EVENT}_capture_id"), table_name=EVENT)

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, insert, or_, select
+from sqlalchemy import ColumnElement, and_, insert, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from dyrd.supply.compute.epcis_events import IndexedEvent
-from dyrd.supply.compute.epcis_query import QuerySpec
+from dyrd.supply.compute.epcis_query import Position, QuerySpec
 from dyrd.supply.epcis_models import EpcisCapture, EpcisEvent, EpcisEventEpc, EpcisNamedQuery
 
 
@@ -89,10 +89,19 @@ class EpcisRepository:
             self.session.execute(insert(EpcisEventEpc), children)
         return pks
 
-    def query(self, spec: QuerySpec, after: int, limit: int) -> list[EpcisEvent]:
-        """Events matching ``spec`` with id > ``after``, in capture order, at most ``limit``."""
-        stmt = select(EpcisEvent).where(EpcisEvent.id > after, *self._filters(spec))
-        return list(self.session.scalars(stmt.order_by(EpcisEvent.id).limit(limit)))
+    def query(self, spec: QuerySpec, after: Position, limit: int) -> list[EpcisEvent]:
+        """Events matching ``spec`` after ``after`` in ``spec.order``, at most ``limit``."""
+        stmt = select(EpcisEvent).where(*self._filters(spec))
+        if spec.order == "id":
+            stmt = stmt.where(EpcisEvent.id > after.after_id).order_by(EpcisEvent.id)
+        else:
+            column = getattr(EpcisEvent, spec.order)
+            if after.after_time is not None:
+                stmt = stmt.where(
+                    tuple_(column, EpcisEvent.id) > tuple_(after.after_time, after.after_id)
+                )
+            stmt = stmt.order_by(column, EpcisEvent.id)
+        return list(self.session.scalars(stmt.limit(limit)))
 
     @staticmethod
     def _filters(spec: QuerySpec) -> list[ColumnElement[bool]]:

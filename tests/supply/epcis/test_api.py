@@ -315,20 +315,24 @@ def _next(reply: Any) -> str | None:
 
 
 def test_paging_walks_every_event_once(loaded: TestClient) -> None:
-    seen: list[str] = []
-    params = {"perPage": "3"}
-    for _ in range(10):
-        reply = loaded.get("/epcis/events", params=params, headers=auth("viewer"))
-        assert reply.status_code == 200
-        seen += [
-            e["eventID"]
-            for e in reply.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
-        ]
-        token = _next(reply)
-        if token is None:
-            break
-        params = {"perPage": "3", "nextPageToken": token}
-    assert seen == [e["eventID"] for e in _events()]
+    by_time = sorted(_events(), key=_t)
+    for base, order in (
+        ({"perPage": "3"}, _events()),  # capture order
+        ({"perPage": "3", "GE_eventTime": "2026-01-01T00:00:00Z"}, by_time),  # event-time order
+        ({"perPage": "2", "GE_recordTime": "2026-01-01T00:00:00Z"}, _events()),
+    ):
+        seen: list[str] = []
+        params = dict(base)
+        for _ in range(10):
+            reply = loaded.get("/epcis/events", params=params, headers=auth("viewer"))
+            assert reply.status_code == 200
+            page = reply.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+            seen += [e["eventID"] for e in page]
+            token = _next(reply)
+            if token is None:
+                break
+            params = {**base, "nextPageToken": token}
+        assert seen == [e["eventID"] for e in order], base
 
 
 def test_tampered_or_foreign_tokens_are_refused(loaded: TestClient) -> None:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from dyrd.supply.compute.epcis_events import cbv_uri, event_hash_id, product_of
 from dyrd.supply.compute.epcis_inventory import IN_TRANSIT, EventFacts, derive
 from dyrd.supply.compute.epcis_query import (
+    Position,
     QueryProblem,
     parse_query,
     pattern_prefix,
@@ -62,8 +63,10 @@ def test_hash_id_ignores_record_time_and_key_order() -> None:
 )
 def test_tokens_round_trip_and_any_change_is_refused(after: int, step: str) -> None:
     spec = parse_query({"EQ_bizStep": [step], "perPage": ["5"]})
-    token = sign_token(spec, after, KEY)
-    assert read_token(token, spec, KEY) == after
+    when = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=after % 10**8)
+    for position in (Position(after), Position(after, when)):
+        assert read_token(sign_token(spec, position, KEY), spec, KEY) == position
+    token = sign_token(spec, Position(after, when), KEY)
     for i in range(len(token)):
         if token[i] == ".":
             continue
@@ -87,6 +90,9 @@ def test_equal_bounds_and_backwards_ranges_are_refused() -> None:
         {"GE_eventTime": ["2026-01-01T00:00:00+08:00"], "LT_eventTime": ["2026-01-01T00:00:00Z"]}
     )
     assert [op for _, op, _ in spec.times] == [">=", "<"]
+    assert spec.order == "event_time"
+    assert parse_query({"GE_recordTime": ["2026-01-01T00:00:00Z"]}).order == "record_time"
+    assert parse_query({"EQ_bizStep": ["shipping"]}).order == "id"
 
 
 def _facts(i: int, epcs: list[str], role: str = "epcList", **kw: object) -> EventFacts:

@@ -86,6 +86,18 @@ class QuerySpec:
     matches: tuple[MatchSpec, ...] = ()
     per_page: int = DEFAULT_PER_PAGE
     canonical: str = field(default="")
+    order: str = "id"
+    """Scan order: ``event_time`` or ``record_time`` (then id) when the query bounds that time,
+    so the bounding index also gives the order and a page stops after ``per_page`` rows;
+    otherwise capture order (id)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where the next page starts: after this row (and this sort-key time, if any)."""
+
+    after_id: int = 0
+    after_time: datetime | None = None
 
 
 def _values(raw: Sequence[str]) -> list[str]:
@@ -198,9 +210,13 @@ def parse_query(params: Mapping[str, Sequence[str]]) -> QuerySpec:
         sort_keys=True,
         separators=(",", ":"),
     )
+    times = tuple(_times(params))
+    columns = {column for column, _, _ in times}
+    order = next((c for c in ("event_time", "record_time") if c in columns), "id")
     return QuerySpec(
+        order=order,
         event_types=event_types,
-        times=tuple(_times(params)),
+        times=times,
         equals=tuple(_equals(params)),
         matches=tuple(_matches(params)),
         per_page=_per_page(params),
@@ -216,15 +232,17 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def sign_token(spec: QuerySpec, after: int, key: bytes) -> str:
+def sign_token(spec: QuerySpec, after: Position, key: bytes) -> str:
     """A page token: the last row returned, bound to the query's parameters, HMAC-signed."""
     digest = hashlib.sha256(spec.canonical.encode()).hexdigest()[:32]
-    payload = _b64(json.dumps({"a": after, "q": digest}, separators=(",", ":")).encode())
+    when = None if after.after_time is None else after.after_time.isoformat()
+    body = {"a": after.after_id, "t": when, "q": digest}
+    payload = _b64(json.dumps(body, separators=(",", ":")).encode())
     mac = hmac.new(key, payload.encode(), hashlib.sha256).digest()
     return f"{payload}.{_b64(mac)}"
 
 
-def read_token(token: str, spec: QuerySpec, key: bytes) -> int:
+def read_token(token: str, spec: QuerySpec, key: bytes) -> Position:
     """The position a token carries; ``QueryProblem`` if altered or made for other parameters."""
     payload, _, mac = token.partition(".")
     # Compare the encoded text, not decoded bytes: base64's unused low bits in the last
@@ -244,7 +262,7 @@ def read_token(token: str, spec: QuerySpec, key: bytes) -> int:
             "nextPageToken belongs to a query with other parameters",
             "nextPageToken 属于参数不同的另一查询",
         )
-    after = body.get("a")
-    if not isinstance(after, int):
+    after, when = body.get("a"), body.get("t")
+    if not isinstance(after, int) or not (when is None or isinstance(when, str)):
         raise QueryProblem("nextPageToken", "nextPageToken is malformed", "nextPageToken 格式错误")
-    return after
+    return Position(after, None if when is None else parse_time(when))

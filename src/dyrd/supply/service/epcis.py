@@ -25,6 +25,7 @@ from dyrd.core.errors import FieldError
 from dyrd.core.types import Role
 from dyrd.supply.compute.epcis_events import event_hash_id, index_event
 from dyrd.supply.compute.epcis_query import (
+    Position,
     QueryProblem,
     QuerySpec,
     parse_query,
@@ -244,7 +245,7 @@ def query_events(
 ) -> QueryPage:
     """Events matching the standard query parameters, one page, as an EPCISQueryDocument."""
     spec = _spec(params)
-    after = 0
+    after = Position()
     tokens = params.get("nextPageToken", ())
     if tokens:
         try:
@@ -269,7 +270,11 @@ def query_events(
             "queryResults": {"queryName": query_name, "resultsBody": {"eventList": events}}
         },
     }
-    token = sign_token(spec, rows[-1].id, page_key) if more and rows else None
+    token = None
+    if more and rows:
+        last = rows[-1]
+        when = None if spec.order == "id" else getattr(last, spec.order)
+        token = sign_token(spec, Position(last.id, when), page_key)
     return QueryPage(document, token)
 
 
