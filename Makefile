@@ -56,6 +56,7 @@ bench: install
 	$(RUN) python bench/credential.py
 	$(RUN) python bench/healthcode_checkpoint.py
 	$(RUN) python bench/epidemic.py --json
+	$(RUN) python bench/supply.py
 
 clean:
 	rm -rf .venv .venv-uv var .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -68,6 +69,10 @@ from dyrd.market import models as _market_models  # noqa: F401  # registers tabl
 from dyrd.market import oversight_api as market_oversight_api
 from dyrd.region import api as region_api
 from dyrd.region import models as _region_models  # noqa: F401  # registers tables on Base.metadata
+from dyrd.supply import api as supply_api
+from dyrd.supply import epcis_api as supply_epcis_api
+from dyrd.supply import epcis_models as _supply_epcis_models  # noqa: F401  # registers tables
+from dyrd.supply import models as _supply_models  # noqa: F401  # registers tables on Base.metadata
 from dyrd.trust import api as trust_api
 from dyrd.trust import models as _trust_models  # noqa: F401  # registers tables on Base.metadata
 from dyrd.trust import service as trust_service
@@ -109,6 +114,8 @@ def routers(
         healthcode_tracing_api.router,
         market_api.router,
         market_oversight_api.router,
+        supply_api.router,
+        supply_epcis_api.router,
     ]
 
 
@@ -249,6 +256,10 @@ def build_app(
     app.state.healthcode_consumer_gateway = exchange_gateway_api.consumer_gateway
     # Rank-stability draws of the economy page, keyed by a digest of their inputs.
     app.state.economy_stability_cache = EconomyStabilityCache()
+    app.state.supply_epcis_artefacts = settings.epcis_artefacts_dir
+    # Page tokens are HMAC'd with a per-process key: they stop working after a restart, which the
+    # REST binding allows (a nextPageToken may expire).
+    app.state.supply_epcis_page_key = secrets.token_bytes(32)
     _wire_gateway(app, settings)
     if settings.node_member:
         _wire_federated_node(app, settings, parts)

@@ -34,6 +34,8 @@ from dyrd.ledger import cli as ledger_cli
 from dyrd.market import cli as market_cli
 from dyrd.market import trade_cli as market_trade_cli
 from dyrd.region import cli as region_cli
+from dyrd.supply import cli as supply_cli
+from dyrd.supply import epcis_cli as supply_epcis_cli
 from dyrd.trust import certificates_cli as trust_certificates_cli
 from dyrd.trust import cli as trust_cli
 from dyrd.trust import federation_cli as trust_federation_cli
@@ -124,6 +126,10 @@ app.add_typer(market_cli.app, name="market")
 app.add_typer(
     trust_certificates_cli.build_trust_app(keystore=bootstrap.trust_keystore), name="trust"
 )
+supply_app = supply_cli.build_app(
+    epcis=supply_epcis_cli.build_app(artefacts=lambda: load_settings().epcis_artefacts_dir)
+)
+app.add_typer(supply_app, name="supply")
 
 
 @app.callback()

@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         default=DEFAULT_DATA_DIR / "directory.json",
         description="Where a federated node keeps its last verified copy of the directory",
     )
+    epcis_artefacts_dir: Path | None = Field(
+        default=None,
+        description="Directory with the GS1 EPCIS 2.0 artefacts (EPCIS-JSON-Schema.json and "
+        "epcis-context.jsonld, from ref.gs1.org/standards/epcis/artefacts); needed for EPCIS "
+        "capture and validation (GS1's terms do not let us bundle them)",
+    )
     ledger_key_path: Path = Field(
         default=DEFAULT_DATA_DIR / "ledger-ed25519.pem",
         description="Ed25519 key that signs ledger tree heads; created (mode 0600) on first use",

@@ -939,6 +939,7 @@ CATALOG: dict[str, dict[Lang, str]] = {
     },
     # Economy monitor
     "nav.economy": {"zh": "经济监测", "en": "Economy"},
+    "nav.supply": {"zh": "供应链", "en": "Supply chains"},
     "econ.title": {"zh": "高质量发展监测", "en": "High-quality development monitor"},
     "econ.sub": {
         "zh": "综合指数（熵权 TOPSIS）、位次稳定性、不平等分解与预警；"

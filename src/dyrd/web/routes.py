@@ -28,6 +28,7 @@ from dyrd.web import (
     overview,
     requestspage,
     resourcepage,
+    supplypage,
     traderoutes,
 )
 from dyrd.web.i18n import Lang
@@ -227,6 +228,14 @@ def epidemic(
         lang=lang,
         remember=remember,
     )
+
+
+@router.get(supplypage.PATH, response_class=HTMLResponse)
+def supply(request: Request, session: SessionDep) -> HTMLResponse:
+    """Supply chains: chains across the delta, decisions, matches, disruption scenarios."""
+    lang, remember = _lang(request)
+    page = supplypage.supply_page(session, lang=lang)
+    return _render(request, "supply.html", {"page": page}, lang=lang, remember=remember)
 
 
 def install(app: FastAPI) -> None:
