@@ -2,60 +2,17 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import pytest
 
-from tests.web.test_browser import LOCAL_HOSTS, Traffic, assert_stayed_local, inside_point
+from tests.web.conftest import Traffic, assert_stayed_local, inside_point
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def traffic() -> Traffic:
-    return Traffic()
-
-
-@pytest.fixture
-def context(browser: Browser, traffic: Traffic) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
-
-    def guard(route: Route, request: Request) -> None:
-        if urlsplit(request.url).hostname in LOCAL_HOSTS or request.url.startswith("data:"):
-            route.continue_()
-        else:
-            traffic.blocked.append(request.url)
-            route.abort()
-
-    ctx.route("**/*", guard)
-    ctx.on("request", lambda r: traffic.requested.append(r.url))
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture
-def page(context: BrowserContext, traffic: Traffic) -> Page:
-    pg = context.new_page()
-    pg.on("pageerror", lambda e: traffic.errors.append(str(e)))
-    pg.on("console", lambda m: traffic.errors.append(m.text) if m.type == "error" else None)
-    return pg
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where screenshots go: a temp folder, or $DYRD_SCREENSHOT_DIR to look at them."""
-    wanted = os.environ.get("DYRD_SCREENSHOT_DIR")
-    if wanted:
-        Path(wanted).mkdir(parents=True, exist_ok=True)
-        return Path(wanted)
-    return tmp_path_factory.mktemp("screenshots")
 
 
 def test_epidemic_page_map_fan_chart_scenarios_and_levels(

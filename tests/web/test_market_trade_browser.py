@@ -2,52 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from tests.conftest import FIXED_NOW
-from tests.web.conftest import LiveServer
-from tests.web.test_browser import LOCAL_HOSTS, Traffic, assert_stayed_local
+from tests.web.conftest import LiveServer, Traffic, assert_stayed_local
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def traffic() -> Traffic:
-    return Traffic()
-
-
-@pytest.fixture
-def context(browser: Browser, traffic: Traffic) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-
-    def guard(route: Route, request: Request) -> None:
-        if urlsplit(request.url).hostname in LOCAL_HOSTS or request.url.startswith("data:"):
-            route.continue_()
-        else:
-            traffic.blocked.append(request.url)
-            route.abort()
-
-    ctx.route("**/*", guard)
-    ctx.on("request", lambda r: traffic.requested.append(r.url))
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture
-def page(context: BrowserContext, traffic: Traffic) -> Page:
-    pg = context.new_page()
-    pg.on("pageerror", lambda e: traffic.errors.append(str(e)))
-    pg.on("console", lambda m: traffic.errors.append(m.text) if m.type == "error" else None)
-    return pg
 
 
 def test_auction_room_shows_the_extension_of_a_late_bid_without_reload(

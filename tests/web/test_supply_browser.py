@@ -3,53 +3,21 @@ English; data entered through the live server's API with a steward's token."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from tests.supply.support import CODES, FIRMS, LINKS, RULES
-from tests.web.test_browser import LOCAL_HOSTS, Traffic, assert_stayed_local
+from tests.web.conftest import Traffic, assert_stayed_local
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
+    from playwright.sync_api import Page
 
     from tests.web.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 API = "/api/v1/supply"
-
-
-@pytest.fixture
-def traffic() -> Traffic:
-    return Traffic()
-
-
-@pytest.fixture
-def context(browser: Browser, traffic: Traffic) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
-
-    def guard(route: Route, request: Request) -> None:
-        if urlsplit(request.url).hostname in LOCAL_HOSTS or request.url.startswith("data:"):
-            route.continue_()
-        else:
-            traffic.blocked.append(request.url)
-            route.abort()
-
-    ctx.route("**/*", guard)
-    ctx.on("request", lambda r: traffic.requested.append(r.url))
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture
-def page(context: BrowserContext, traffic: Traffic) -> Page:
-    pg = context.new_page()
-    pg.on("pageerror", lambda e: traffic.errors.append(str(e)))
-    pg.on("console", lambda m: traffic.errors.append(m.text) if m.type == "error" else None)
-    return pg
 
 
 def _seed(base: LiveServer) -> None:
