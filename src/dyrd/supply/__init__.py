@@ -6,6 +6,7 @@ modules are imported from ``dyrd.supply.service.<module>`` by this domain's own 
 """
 
 from dyrd.supply.errors import SupplyError
-from dyrd.supply.ports import CityRestrictions, ResponseLevels
+from dyrd.supply.ports import CityRestrictions, LevelSources, ResponseLevels
+from dyrd.supply.types import LevelsSource
 
-__all__ = ["CityRestrictions", "ResponseLevels", "SupplyError"]
+__all__ = ["CityRestrictions", "LevelSources", "LevelsSource", "ResponseLevels", "SupplyError"]

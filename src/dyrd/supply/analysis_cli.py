@@ -8,10 +8,20 @@ from typing import Annotated
 import typer
 
 from dyrd.core.cliutil import print_json, print_table, session_scope, state
+from dyrd.core.errors import FieldError
+from dyrd.supply.adapters.epidemic_levels import EpidemicLevels
 from dyrd.supply.adapters.scenario_file import load_scenario
 from dyrd.supply.cliargs import ExistingFile, JsonFlag, MemberOpt, actor_for, model
-from dyrd.supply.schemas import DisruptionReport, NeedCreate, OfferCreate, ScenarioCreate
+from dyrd.supply.errors import InvalidInput
+from dyrd.supply.schemas import (
+    DisruptionReport,
+    NeedCreate,
+    OfferCreate,
+    ScenarioCreate,
+    ScenarioSpec,
+)
 from dyrd.supply.service import disruption, matching
+from dyrd.supply.types import LevelsSource
 
 match_app = typer.Typer(help="供需对接 / Supply-demand matching.", no_args_is_help=True)
 disruption_app = typer.Typer(
@@ -115,6 +125,26 @@ def match_run(
 
 
 # disruption ----------------------------------------------------------------------------
+def _parse_shares(text: str) -> dict[str, object]:
+    """``1=0.6,2=0.4`` -> {"1": 0.6, "2": 0.4}; the schema then checks levels and ranges."""
+    out: dict[str, object] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        try:
+            share = float(value) if sep else None
+        except ValueError:
+            share = None
+        if share is None:
+            raise InvalidInput(
+                f"--level-shares expects LEVEL=SHARE pairs, got {part!r}.",
+                f"--level-shares 应为 级别=比例 的列表，收到 {part!r}。",
+                errors=[FieldError("level_shares", part)],
+                hint="e.g. --level-shares 1=0.6,2=0.4,3=0.2,4=0",
+            )
+        out[key.strip()] = share
+    return out
+
+
 def _print_report(r: DisruptionReport) -> None:
     ratio = "—" if r.indirect_to_direct is None else f"{r.indirect_to_direct:.2f}"
     typer.echo(
@@ -160,12 +190,35 @@ def disruption_run(
             "tau_days, chain / scenario file",
         ),
     ],
+    levels_source: Annotated[
+        LevelsSource | None,
+        typer.Option(
+            help="疫情域响应级别来源：declared-2020（2020 年各省宣布的级别，逐日）或 "
+            "recommended（情景开始日的建议级别）/ epidemic response levels: declared-2020 "
+            "(provinces' 2020 levels, day by day) or recommended (at the scenario's start)",
+        ),
+    ] = None,
+    level_shares: Annotated[
+        str | None,
+        typer.Option(
+            help="级别到产能损失比例表，如 1=0.6,2=0.4,3=0.2,4=0（覆盖文件中的表；使用来源时"
+            "须给出全部四级）/ level -> share lost, e.g. 1=0.6,2=0.4,3=0.2,4=0 (replaces the "
+            "file's table; all four levels when a source is used)",
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """在已登记网络上运行情景 / Run a scenario on the stored supply network."""
     spec = load_scenario(scenario)
+    if levels_source is not None or level_shares is not None:
+        data = spec.model_dump(mode="json")
+        if levels_source is not None:
+            data["levels_source"] = levels_source.value
+        if level_shares is not None:
+            data["level_shares"] = _parse_shares(level_shares)
+        spec = model(ScenarioSpec, data)
     with session_scope(ctx) as session:
-        report = disruption.run(session, spec)
+        report = disruption.run(session, spec, level_sources=EpidemicLevels())
     print_json(report.model_dump(mode="json")) if as_json else _print_report(report)
 
 

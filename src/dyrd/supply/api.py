@@ -12,6 +12,7 @@ from fastapi import APIRouter, Path, Query, status
 
 from dyrd.core.deps import ClockDep, PrincipalDep, SessionDep
 from dyrd.core.types import Role
+from dyrd.supply.adapters.epidemic_levels import EpidemicLevels
 from dyrd.supply.schemas import (
     CertificationCreate,
     ChainCreate,
@@ -297,8 +298,9 @@ def matches(
 
 @router.post("/disruption/run", response_model=DisruptionReport)
 def run_disruption(*, body: ScenarioSpec, session: SessionDep) -> DisruptionReport:
-    """Run a scenario on the stored network (writes nothing)."""
-    return disruption.run(session, body)
+    """Run a scenario on the stored network (writes nothing); ``levels_source`` adds the
+    epidemic domain's response levels through the scenario's ``level_shares``."""
+    return disruption.run(session, body, level_sources=EpidemicLevels())
 
 
 @router.get("/scenarios", response_model=list[ScenarioRead])
@@ -324,4 +326,4 @@ def save_scenario(
 @router.get("/scenarios/{scenario_id}/run", response_model=DisruptionReport)
 def run_saved(*, scenario_id: ChainId, session: SessionDep) -> DisruptionReport:
     """Run a saved scenario."""
-    return disruption.run_saved(session, scenario_id)
+    return disruption.run_saved(session, scenario_id, level_sources=EpidemicLevels())

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dyrd.supply.compute.disruption import DEFAULT_BUFFER_DAYS, DEFAULT_TAU_DAYS
-from dyrd.supply.types import CreditGrade, DecisionKind, DecisionOutcome, Severity
+from dyrd.supply.types import CreditGrade, DecisionKind, DecisionOutcome, LevelsSource, Severity
 
 CityCode = Annotated[str, Field(pattern=r"^\d{6}$", description="GB/T 2260 city code")]
 # GB/T 4754-2017 codes: a section letter, then 2-4 digits (e.g. C36, C3670, C3973).
@@ -325,7 +325,9 @@ class ScenarioSpec(_In):
     """A disruption scenario: restrictions per city and day, and model parameters.
 
     ``level_shares`` maps response levels ("1"-"4") to a capacity share lost; it has no
-    default because no source gives one: the scenario's author states it.
+    default because no source gives one: the scenario's author states it. ``levels_source``
+    adds the epidemic domain's levels (declared in 2020, or recommended at ``start``); the
+    table must then give a share for every level I-IV.
     """
 
     name: Name
@@ -334,6 +336,7 @@ class ScenarioSpec(_In):
     restrictions: Annotated[list[RestrictionPeriod], Field(max_length=2000)] = []
     levels: Annotated[list[LevelPeriod], Field(max_length=2000)] = []
     level_shares: dict[LevelKey, Share] = {}
+    levels_source: LevelsSource | None = None
     chain: str | None = None
     buffer_days: Annotated[float, Field(ge=0, le=365)] = DEFAULT_BUFFER_DAYS
     tau_days: Annotated[float, Field(ge=1, le=365)] = DEFAULT_TAU_DAYS
@@ -341,6 +344,8 @@ class ScenarioSpec(_In):
     @model_validator(mode="after")
     def _levels_need_shares(self) -> ScenarioSpec:
         used = {str(p.level) for p in self.levels}
+        if self.levels_source is not None:
+            used |= {"1", "2", "3", "4"}
         missing = sorted(used - set(self.level_shares))
         if missing:
             raise ValueError(

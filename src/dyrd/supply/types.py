@@ -45,3 +45,12 @@ class DecisionOutcome(StrEnum):
     REFUSED = "refused"
     EXITED = "exited"
     RETAINED = "retained"
+
+
+class LevelsSource(StrEnum):
+    """Where a scenario's response levels come from besides its own ``levels`` periods."""
+
+    #: The provincial levels declared in 2020, day by day (the epidemic domain's bundled table).
+    DECLARED_2020 = "declared-2020"
+    #: The epidemic domain's recommended level per city at the scenario's start, held throughout.
+    RECOMMENDED = "recommended"

@@ -17,7 +17,7 @@ from dyrd.region import service as region_service
 from dyrd.supply.compute import disruption, restrictions
 from dyrd.supply.errors import InvalidInput, SupplyConflict, SupplyNotFound
 from dyrd.supply.models import Scenario
-from dyrd.supply.ports import CityRestrictions
+from dyrd.supply.ports import CityRestrictions, LevelSources
 from dyrd.supply.repository import SupplyRepository
 from dyrd.supply.schemas import (
     CriticalNode,
@@ -58,10 +58,30 @@ def spec_shares(spec: ScenarioSpec, cities: list[str]) -> np.ndarray:
     return np.maximum(explicit, levels)
 
 
+def _source_shares(
+    session: Session, spec: ScenarioSpec, cities: list[str], sources: LevelSources | None
+) -> np.ndarray | None:
+    """The shares from the scenario's ``levels_source`` through its own share table."""
+    if spec.levels_source is None:
+        return None
+    if sources is None:
+        raise InvalidInput(
+            f"Response-level source {spec.levels_source.value!r} is not available here.",
+            f"此处无法使用响应级别来源 {spec.levels_source.value}。",
+        )
+    levels = sources.levels(session, spec.levels_source, spec.start)
+    table = {int(k): v for k, v in spec.level_shares.items()}
+    return restrictions.from_levels(cities, spec.start, spec.days, levels.level, table)
+
+
 def run(
-    session: Session, spec: ScenarioSpec, *, extra: CityRestrictions | None = None
+    session: Session,
+    spec: ScenarioSpec,
+    *,
+    extra: CityRestrictions | None = None,
+    level_sources: LevelSources | None = None,
 ) -> DisruptionReport:
-    """Run a scenario; read-only."""
+    """Run a scenario; read-only. ``level_sources`` resolves the scenario's ``levels_source``."""
     repo = SupplyRepository(session)
     cities = region_service.list_cities(session)
     city_codes = [c.code for c in cities]
@@ -98,6 +118,9 @@ def run(
     delta = spec_shares(spec, city_codes)
     if extra is not None:
         delta = np.maximum(delta, extra.shares(city_codes, spec.start, spec.days))
+    sourced = _source_shares(session, spec, city_codes, level_sources)
+    if sourced is not None:
+        delta = np.maximum(delta, sourced)
     result = disruption.simulate(
         net, delta, disruption.Params(buffer_days=spec.buffer_days, tau_days=spec.tau_days)
     )
@@ -199,7 +222,12 @@ def list_scenarios(session: Session) -> list[ScenarioRead]:
 
 
 def run_saved(
-    session: Session, scenario_id: str, *, extra: CityRestrictions | None = None
+    session: Session,
+    scenario_id: str,
+    *,
+    extra: CityRestrictions | None = None,
+    level_sources: LevelSources | None = None,
 ) -> DisruptionReport:
     """Run a saved scenario."""
-    return run(session, get_scenario(session, scenario_id).spec, extra=extra)
+    spec = get_scenario(session, scenario_id).spec
+    return run(session, spec, extra=extra, level_sources=level_sources)
