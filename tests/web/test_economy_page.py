@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -96,3 +98,19 @@ def test_coupling_table_is_the_service_figures(client: TestClient, session: Sess
     assert len(rows) == len(ccd.cities)
     assert rows[0] == (ccd.cities[0].city_code, f"{ccd.cities[0].coordination:.4f}")
     assert ccd.cities[0].band_en in html
+
+
+def test_economy_page_links_the_index_downloads(client: TestClient) -> None:
+    html = client.get("/economy", params={"lang": "en"}).text
+    links = dict(re.findall(r'<a href="([^"]+)" download data-export="(\w+)">', html))
+    assert sorted(links.values()) == ["csv", "xlsx"]
+    assert "Excel workbook" in html
+    csv_link = next(k for k, v in links.items() if v == "csv").replace("&amp;", "&")
+    r = client.get(csv_link)
+    assert r.status_code == 200, r.text
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    # The file holds the page's ranking: same cities, same ranks.
+    ranks = re.findall(r'<tr data-code="(\d{6})"><td class="num">(\d+)</td>', html)
+    assert sorted((row["city_code"], row["rank"]) for row in rows) == sorted(ranks)
+    xlsx = next(k for k, v in links.items() if v == "xlsx").replace("&amp;", "&")
+    assert client.get(xlsx).status_code == 200

@@ -136,6 +136,8 @@ class EconomyPage:
     coupling_subsystems: str = ""
     coupling_formula: str = ""
     coupling_reference: str = ""
+    export_query: str = ""
+    """Query string of the index export links: the page's year, draws and seed."""
 
 
 class _Named(Protocol):
@@ -369,4 +371,5 @@ def economy_page(
         ),
         coupling_formula=ccd.formula if ccd else "",
         coupling_reference=ccd.reference if ccd else "",
+        export_query=f"year={YEAR}&stability={STABILITY_DRAWS}&seed={STABILITY_SEED}",
     )

@@ -990,6 +990,9 @@ CATALOG: dict[str, dict[Lang, str]] = {
     "econ.col.score": {"zh": "得分", "en": "Score"},
     "econ.col.range": {"zh": "位次区间（5%–95%）", "en": "Rank range (5–95 %)"},
     "econ.col.unchanged": {"zh": "位次不变比例", "en": "Rank unchanged"},
+    "econ.download": {"zh": "下载综合指数", "en": "Download the index"},
+    "econ.download.csv": {"zh": "CSV 表格", "en": "CSV"},
+    "econ.download.xlsx": {"zh": "Excel 工作簿", "en": "Excel workbook"},
     "econ.noindex": {"zh": "综合指数无数据。", "en": "No data for the composite index."},
     "econ.ineq.title": {
         "zh": "人均 GDP 不平等分解 {year}",
