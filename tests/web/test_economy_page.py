@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from dyrd.economy import service as economy
+from dyrd.economy import types as economy_types
 from dyrd.economy.service.inequality import Grouping
 
 
@@ -114,3 +115,42 @@ def test_economy_page_links_the_index_downloads(client: TestClient) -> None:
     assert sorted((row["city_code"], row["rank"]) for row in rows) == sorted(ranks)
     xlsx = next(k for k, v in links.items() if v == "xlsx").replace("&amp;", "&")
     assert client.get(xlsx).status_code == 200
+
+
+def test_economy_radar_of_a_chosen_city(client: TestClient, session: Session) -> None:
+    report = economy.composite_index(session, years=[2019])
+    last = max(report.cities, key=lambda c: c.rank)
+    html = client.get("/economy", params={"city": last.city_code, "lang": "en"}).text
+    assert f'id="econ-radar" data-city="{last.city_code}"' in html
+    assert f'<option value="{last.city_code}" selected>' in html
+    assert html.count("<option value=") == len(report.cities)
+    radar = html.split('id="econ-radar"', 1)[1].split("</section>", 1)[0]
+    # The radar's numbers are the city's sub-indices; a concept without data has a dashed
+    # axis, a "No data" label and no point (never a zero at the centre).
+    for concept in economy_types.Concept:
+        value = last.sub_indices.get(concept.value)
+        label = re.search(rf'data-label="{concept.value}"[^>]*>.*?<tspan[^>]*>([^<]+)<', radar)
+        assert label is not None
+        if value is None:
+            assert label.group(1) == "No data"
+            assert f'data-point="{concept.value}"' not in radar
+            assert re.search(
+                rf'stroke-dasharray="4 3" data-axis="{concept.value}" data-has-data="false"', radar
+            )
+        else:
+            assert label.group(1) == f"{value:.3f}"
+            assert f'data-point="{concept.value}"' in radar
+    assert "<script" not in radar
+    zh = client.get("/economy", params={"city": last.city_code, "lang": "zh"}).text
+    assert "五大理念分项指数雷达图" in zh
+    assert "创新" in zh.split('id="econ-radar"', 1)[1].split("</section>", 1)[0]
+
+
+def test_economy_radar_city_input_is_checked(client: TestClient) -> None:
+    r = client.get("/economy", params={"city": "nope"})
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("application/problem+json")
+    # A well-formed code that is not in the index: a notice, and the radar shows rank 1.
+    html = client.get("/economy", params={"city": "999999", "lang": "en"}).text
+    assert "City 999999 is not in the index" in html
+    assert 'id="econ-radar" data-city="' in html

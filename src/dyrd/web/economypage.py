@@ -28,6 +28,7 @@ from dyrd.region import service as region
 from dyrd.region.schemas import StatisticValue
 from dyrd.web.choropleth import ChoroplethMap, build_map
 from dyrd.web.common import Notice
+from dyrd.web.econcharts import Radar, radar, radar_scale
 from dyrd.web.i18n import Lang, t
 
 PATH = "/economy"
@@ -137,6 +138,9 @@ class EconomyPage:
     coupling_formula: str = ""
     coupling_reference: str = ""
     export_query: str = ""
+    radar: Radar | None = None
+    radar_choices: tuple[tuple[str, str], ...] = ()
+    """(code, name) of the cities the radar can show, in rank order."""
     """Query string of the index export links: the page's year, draws and seed."""
 
 
@@ -241,10 +245,34 @@ def _missing(
     )
 
 
+def _radar(
+    report: IndexReport | None, city: str | None, lang: Lang, notices: list[Notice]
+) -> tuple[Radar | None, tuple[tuple[str, str], ...]]:
+    if report is None or not report.cities:
+        return None, ()
+    ordered = sorted(report.cities, key=lambda c: (c.rank, c.city_code))
+    choices = tuple((c.city_code, c.name_zh if lang == "zh" else c.name_en) for c in ordered)
+    chosen = next((c for c in ordered if c.city_code == city), None)
+    if chosen is None:
+        if city is not None:
+            notices.append(
+                Notice(
+                    zh=f"城市 {city} 不在综合指数中，雷达图显示第 1 名。",
+                    en=f"City {city} is not in the index; the radar shows rank 1.",
+                )
+            )
+        chosen = ordered[0]
+    return radar(chosen, radar_scale(report), lang), choices
+
+
 def economy_page(
-    session: Session, *, lang: Lang, stability_cache: StabilityCache | None = None
+    session: Session,
+    *,
+    lang: Lang,
+    stability_cache: StabilityCache | None = None,
+    city: str | None = None,
 ) -> EconomyPage:
-    """The economy monitor for the bundled year."""
+    """The economy monitor for the bundled year; ``city`` chooses the radar's city."""
     notices: list[Notice] = []
     cities = {c.code: c for c in region.list_cities(session)}
     provinces = {j.code: j for j in region.list_jurisdictions(session)}
@@ -350,6 +378,7 @@ def economy_page(
             for r in ccd.cities
         )
     alerts = economy.evaluate_alerts(session)
+    radar_chart, radar_choices = _radar(report, city, lang, notices)
     return EconomyPage(
         notices=tuple(notices),
         year=YEAR,
@@ -371,5 +400,7 @@ def economy_page(
         ),
         coupling_formula=ccd.formula if ccd else "",
         coupling_reference=ccd.reference if ccd else "",
+        radar=radar_chart,
+        radar_choices=radar_choices,
         export_query=f"year={YEAR}&stability={STABILITY_DRAWS}&seed={STABILITY_SEED}",
     )

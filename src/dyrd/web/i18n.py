@@ -993,6 +993,17 @@ CATALOG: dict[str, dict[Lang, str]] = {
     "econ.download": {"zh": "下载综合指数", "en": "Download the index"},
     "econ.download.csv": {"zh": "CSV 表格", "en": "CSV"},
     "econ.download.xlsx": {"zh": "Excel 工作簿", "en": "Excel workbook"},
+    "econ.radar.title": {"zh": "五大理念分项指数雷达图", "en": "Concept sub-indices radar"},
+    "econ.radar.aria": {
+        "zh": "{city}的五大发展理念分项指数雷达图",
+        "en": "Radar of the five concept sub-indices of {city}",
+    },
+    "econ.radar.city": {"zh": "城市", "en": "City"},
+    "econ.radar.show": {"zh": "显示", "en": "Show"},
+    "econ.radar.scale": {
+        "zh": "外圈 = {scale}；虚线轴为无数据的维度（不按零绘制）。",
+        "en": "Outer ring = {scale}; a dashed axis is a concept with no data (not drawn as zero).",
+    },
     "econ.noindex": {"zh": "综合指数无数据。", "en": "No data for the composite index."},
     "econ.ineq.title": {
         "zh": "人均 GDP 不平等分解 {year}",
