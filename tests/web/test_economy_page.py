@@ -154,3 +154,31 @@ def test_economy_radar_city_input_is_checked(client: TestClient) -> None:
     html = client.get("/economy", params={"city": "999999", "lang": "en"}).text
     assert "City 999999 is not in the index" in html
     assert 'id="econ-radar" data-city="' in html
+
+
+def test_economy_theil_and_convergence_charts(client: TestClient, session: Session) -> None:
+    html = client.get("/economy", params={"lang": "en"}).text
+    q = economy.inequality(session, indicator="gdp_per_capita", year=2019, groups=Grouping.PROVINCE)
+    assert q.theil_t_between is not None
+    assert q.theil_t_within is not None
+    chart = html.split('id="econ-theil-chart"', 1)[1].split("</section>", 1)[0]
+    widths = {k: float(w) for w, k in re.findall(r'width="([\d.]+)"[^>]*data-bar="(\w+)"', chart)}
+    # The bars are the service's Theil figures on one scale.
+    assert widths["between"] / widths["within"] == pytest.approx(
+        q.theil_t_between / q.theil_t_within, rel=0.01
+    )
+    for g in q.groups:
+        assert widths[g.group] / (widths["between"] + widths["within"]) == pytest.approx(
+            g.theil_t / q.theil_t, rel=0.01, abs=0.002
+        )
+    conv = economy.convergence(session, indicator="gdp_per_capita", start=2000, end=2019)
+    section = html.split('id="econ-convergence"', 1)[1].split("</section>", 1)[0]
+    assert section.count("data-sigma=") == len(conv.years)
+    for y, s in zip(conv.years, conv.sigma, strict=True):
+        assert f'data-sigma="{y}: σ = {s:.4f}"' in section
+    if len(conv.years) < 2:
+        assert 'data-nodata="sigma"' in section
+    if conv.beta is None:
+        assert 'data-nodata="beta"' in section
+    else:
+        assert f"{conv.beta:.4f}" in section

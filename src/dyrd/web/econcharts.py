@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from dyrd.economy.schemas import IndexCity, IndexReport
+from dyrd.economy.schemas import ConvergenceReport, IndexCity, IndexReport, InequalityReport
 from dyrd.economy.types import Concept
 from dyrd.web.i18n import Lang, t
 
@@ -109,4 +109,120 @@ def radar(city: IndexCity, scale: float, lang: Lang) -> Radar:
         rings=tuple(rings),
         polygon=polygon,
         missing=tuple(a.label for a in axes if not a.has_data),
+    )
+
+
+BAR_W = 420.0
+"""Width in SVG units of a full bar (the largest value of the chart)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One horizontal bar: label, width and value text."""
+
+    key: str
+    label: str
+    width: float
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class TheilChart:
+    """Theil T split into between- and within-province parts, and each province's Theil T."""
+
+    total: str
+    between: Bar
+    within: Bar
+    groups: tuple[Bar, ...]
+    height: int
+
+
+def theil_chart(report: InequalityReport, names: dict[str, str], lang: Lang) -> TheilChart | None:
+    """The decomposition chart; None when the report is not decomposed by group."""
+    if report.theil_t_between is None or report.theil_t_within is None:
+        return None
+    top = max([report.theil_t, *(g.theil_t for g in report.groups)])
+    scale = BAR_W / top if top > 0 else 0.0
+    groups = tuple(
+        Bar(g.group, names.get(g.group, g.group), round(g.theil_t * scale, 1), f"{g.theil_t:.4f}")
+        for g in report.groups
+    )
+    return TheilChart(
+        total=f"{report.theil_t:.4f}",
+        between=Bar(
+            "between",
+            t("econ.ineq.between", lang),
+            round(report.theil_t_between * scale, 1),
+            f"{report.theil_t_between:.4f}",
+        ),
+        within=Bar(
+            "within",
+            t("econ.ineq.within", lang),
+            round(report.theil_t_within * scale, 1),
+            f"{report.theil_t_within:.4f}",
+        ),
+        groups=groups,
+        height=56 + 24 * len(groups),
+    )
+
+
+SIGMA_X0 = 60.0
+SIGMA_X1 = 620.0
+SIGMA_Y0 = 20.0
+SIGMA_Y1 = 200.0
+
+
+@dataclass(frozen=True, slots=True)
+class SigmaChart:
+    """σ (sd of ln y) per year as a line, with the β-convergence estimate as text."""
+
+    indicator: str
+    points: tuple[tuple[float, float, str], ...]
+    path: str
+    x_ticks: tuple[tuple[float, str], ...]
+    y_ticks: tuple[tuple[float, str], ...]
+    beta: tuple[tuple[str, str], ...]
+    notes: tuple[str, ...]
+
+
+def sigma_chart(report: ConvergenceReport, lang: Lang) -> SigmaChart:
+    """The σ line over the years with values; β figures, or why β was not estimated."""
+    years, sig = report.years, report.sigma
+    points: list[tuple[float, float, str]] = []
+    x_ticks: list[tuple[float, str]] = []
+    y_ticks: list[tuple[float, str]] = []
+    if years:
+        lo_y, hi_y = min(years), max(years)
+        # The σ axis starts at 0: a spread is compared with no spread, not with its own minimum.
+        top = max(sig) * 1.1 if max(sig) > 0 else 1.0
+
+        def xs(yr: int) -> float:
+            if hi_y == lo_y:
+                return round((SIGMA_X0 + SIGMA_X1) / 2, 1)
+            return round(SIGMA_X0 + (SIGMA_X1 - SIGMA_X0) * (yr - lo_y) / (hi_y - lo_y), 1)
+
+        def ys(v: float) -> float:
+            return round(SIGMA_Y1 - (SIGMA_Y1 - SIGMA_Y0) * v / top, 1)
+
+        points = [(xs(y), ys(s), f"{y}: σ = {s:.4f}") for y, s in zip(years, sig, strict=True)]
+        x_ticks = [(xs(y), str(y)) for y in years]
+        y_ticks = [(ys(top * k / 4), f"{top * k / 4:.2f}") for k in range(5)]
+    beta: list[tuple[str, str]] = []
+    if report.beta is not None:
+        beta.append(("β", f"{report.beta:.4f}"))
+        if report.se_beta is not None:
+            beta.append((t("econ.conv.se", lang), f"{report.se_beta:.4f}"))
+        if report.r_squared is not None:
+            beta.append(("R²", f"{report.r_squared:.3f}"))
+        if report.half_life is not None:
+            beta.append((t("econ.conv.half_life", lang), f"{report.half_life:.1f}"))
+        beta.append(("n", str(report.beta_n)))
+    return SigmaChart(
+        indicator=report.indicator,
+        points=tuple(points),
+        path=" ".join(f"{x},{y}" for x, y, _ in points),
+        x_ticks=tuple(x_ticks),
+        y_ticks=tuple(y_ticks),
+        beta=tuple(beta),
+        notes=tuple(report.notes),
     )

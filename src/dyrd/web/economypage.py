@@ -28,7 +28,15 @@ from dyrd.region import service as region
 from dyrd.region.schemas import StatisticValue
 from dyrd.web.choropleth import ChoroplethMap, build_map
 from dyrd.web.common import Notice
-from dyrd.web.econcharts import Radar, radar, radar_scale
+from dyrd.web.econcharts import (
+    Radar,
+    SigmaChart,
+    TheilChart,
+    radar,
+    radar_scale,
+    sigma_chart,
+    theil_chart,
+)
 from dyrd.web.i18n import Lang, t
 
 PATH = "/economy"
@@ -39,6 +47,8 @@ STABILITY_DRAWS = 200
 """Weight-perturbation draws of the page: enough for stable 5-95 % rank ranges. They are drawn on
 the first view of each data version only (``StabilityCache``), then reused."""
 STABILITY_SEED = 0
+CONVERGENCE_START = 2000
+"""First year the σ/β chart looks for: every stored year from here to ``YEAR`` is drawn."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +149,8 @@ class EconomyPage:
     coupling_reference: str = ""
     export_query: str = ""
     radar: Radar | None = None
+    theil: TheilChart | None = None
+    sigma: SigmaChart | None = None
     radar_choices: tuple[tuple[str, str], ...] = ()
     """(code, name) of the cities the radar can show, in rank order."""
     """Query string of the index export links: the page's year, draws and seed."""
@@ -189,6 +201,19 @@ def _inequality(session: Session, notices: list[Notice]) -> InequalityReport | N
             Notice(zh=f"不平等测度无法计算：{exc.message_zh}", en=f"No inequality: {exc}")
         )
         return None
+
+
+def _sigma(session: Session, notices: list[Notice], lang: Lang) -> SigmaChart | None:
+    try:
+        report = economy.convergence(
+            session, indicator=INEQUALITY_INDICATOR, start=CONVERGENCE_START, end=YEAR
+        )
+    except DyrdError as exc:
+        notices.append(
+            Notice(zh=f"收敛分析无法计算：{exc.message_zh}", en=f"No convergence: {exc}")
+        )
+        return None
+    return sigma_chart(report, lang)
 
 
 def _coupling(report: IndexReport | None, notices: list[Notice]) -> CouplingReport | None:
@@ -379,6 +404,12 @@ def economy_page(
         )
     alerts = economy.evaluate_alerts(session)
     radar_chart, radar_choices = _radar(report, city, lang, notices)
+    theil = (
+        theil_chart(ineq, {k: _nm(v, lang) for k, v in provinces.items()}, lang)
+        if ineq is not None
+        else None
+    )
+    sigma = _sigma(session, notices, lang)
     return EconomyPage(
         notices=tuple(notices),
         year=YEAR,
@@ -402,5 +433,7 @@ def economy_page(
         coupling_reference=ccd.reference if ccd else "",
         radar=radar_chart,
         radar_choices=radar_choices,
+        theil=theil,
+        sigma=sigma,
         export_query=f"year={YEAR}&stability={STABILITY_DRAWS}&seed={STABILITY_SEED}",
     )

@@ -1004,6 +1004,27 @@ CATALOG: dict[str, dict[Lang, str]] = {
         "zh": "外圈 = {scale}；虚线轴为无数据的维度（不按零绘制）。",
         "en": "Outer ring = {scale}; a dashed axis is a concept with no data (not drawn as zero).",
     },
+    "econ.theil.chart": {"zh": "泰尔 T 分解", "en": "Theil T decomposition"},
+    "econ.theil.aria": {
+        "zh": "泰尔 T 的省间与省内分量及各省泰尔 T 条形图",
+        "en": "Bars of Theil T between and within provinces, and each province's Theil T",
+    },
+    "econ.theil.total": {"zh": "总计", "en": "Total"},
+    "econ.conv.title": {
+        "zh": "σ 与 β 收敛（{indicator}）",
+        "en": "σ- and β-convergence ({indicator})",
+    },
+    "econ.conv.aria": {
+        "zh": "各年 σ（对数标准差）折线图",
+        "en": "Line of σ (standard deviation of logs) per year",
+    },
+    "econ.conv.se": {"zh": "标准误", "en": "Std. error"},
+    "econ.conv.half_life": {"zh": "半衰期（年）", "en": "Half-life (years)"},
+    "econ.conv.one_year": {
+        "zh": "仅 {n} 个年份有数值：σ 折线至少需要两个年份。",
+        "en": "Only {n} year(s) with values: a σ line needs at least two years.",
+    },
+    "econ.conv.nobeta": {"zh": "未估计 β", "en": "β not estimated"},
     "econ.noindex": {"zh": "综合指数无数据。", "en": "No data for the composite index."},
     "econ.ineq.title": {
         "zh": "人均 GDP 不平等分解 {year}",
