@@ -104,7 +104,7 @@ def test_coupling_table_is_the_service_figures(client: TestClient, session: Sess
 def test_economy_page_links_the_index_downloads(client: TestClient) -> None:
     html = client.get("/economy", params={"lang": "en"}).text
     links = dict(re.findall(r'<a href="([^"]+)" download data-export="(\w+)">', html))
-    assert sorted(links.values()) == ["csv", "xlsx"]
+    assert sorted(links.values()) == ["csv", "png", "xlsx"]
     assert "Excel workbook" in html
     csv_link = next(k for k, v in links.items() if v == "csv").replace("&amp;", "&")
     r = client.get(csv_link)
@@ -141,6 +141,11 @@ def test_economy_radar_of_a_chosen_city(client: TestClient, session: Session) ->
             assert label.group(1) == f"{value:.3f}"
             assert f'data-point="{concept.value}"' in radar
     assert "<script" not in radar
+    png = re.search(r'<a href="([^"]+)" download data-export="png">', radar)
+    assert png is not None
+    r = client.get(png.group(1).replace("&amp;", "&"))
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "image/png"
     zh = client.get("/economy", params={"city": last.city_code, "lang": "zh"}).text
     assert "五大理念分项指数雷达图" in zh
     assert "创新" in zh.split('id="econ-radar"', 1)[1].split("</section>", 1)[0]

@@ -26,6 +26,7 @@ from dyrd.economy.service import export
 from dyrd.economy.service.imports import MAX_IMPORT_BYTES
 from dyrd.economy.service.index import MissingPolicy
 from dyrd.economy.service.inequality import Grouping, Weighting
+from dyrd.economy.service.radar import radar_png
 from dyrd.economy.types import (
     Aggregation,
     Concept,
@@ -101,6 +102,15 @@ def index_xlsx(report: IndexDep) -> Response:
         media_type=XLSX,
         headers={"Content-Disposition": 'attachment; filename="economy-index.xlsx"'},
     )
+
+
+@router.get("/radar.png", response_class=Response)
+def radar(
+    report: IndexDep,
+    city: Annotated[str, Query(pattern=r"^\d{6}$", description="City code in the index")],
+) -> Response:
+    """One city's five concept sub-indices as a PNG radar (same parameters as /index)."""
+    return Response(content=radar_png(report, city), media_type="image/png")
 
 
 @router.get("/inequality", response_model=InequalityReport)

@@ -998,6 +998,7 @@ CATALOG: dict[str, dict[Lang, str]] = {
         "zh": "{city}的五大发展理念分项指数雷达图",
         "en": "Radar of the five concept sub-indices of {city}",
     },
+    "econ.radar.png": {"zh": "下载 PNG 图片", "en": "Download as PNG"},
     "econ.radar.city": {"zh": "城市", "en": "City"},
     "econ.radar.show": {"zh": "显示", "en": "Show"},
     "econ.radar.scale": {
