@@ -16,7 +16,6 @@ from dyrd.core.errors import DyrdError
 from dyrd.economy import StabilityCache
 from dyrd.economy import service as economy
 from dyrd.economy.schemas import (
-    AlertsReport,
     CouplingReport,
     IndexReport,
     IndicatorRead,
@@ -37,6 +36,7 @@ from dyrd.web.econcharts import (
     sigma_chart,
     theil_chart,
 )
+from dyrd.web.economyalerts import AlertRow, alert_rows
 from dyrd.web.i18n import Lang, t
 
 PATH = "/economy"
@@ -108,21 +108,6 @@ class CouplingRow:
     development: str
     coordination: str
     band: str
-
-
-@dataclass(frozen=True, slots=True)
-class AlertRow:
-    """One rule evaluated: its status, its triggered units and the data behind them."""
-
-    id: str
-    description: str
-    kind: str
-    params: str
-    sample: bool
-    status: str
-    note: str
-    alerts: tuple[tuple[str, str, str], ...]
-    """(unit name, years and values, statistic)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,36 +209,6 @@ def _coupling(report: IndexReport | None, notices: list[Notice]) -> CouplingRepo
     except DyrdError as exc:
         notices.append(Notice(zh=f"耦合协调度无法计算：{exc.message_zh}", en=f"No coupling: {exc}"))
         return None
-
-
-def _alert_rows(report: AlertsReport, lang: Lang) -> tuple[AlertRow, ...]:
-    rows = []
-    for r in report.results:
-        rule = r.rule
-        if r.status == "no_data":
-            note = r.no_data_reason_zh if lang == "zh" else r.no_data_reason
-        else:
-            note = t("econ.alert.summary", lang, n=len(r.alerts), clear=r.units_clear)
-        rows.append(
-            AlertRow(
-                id=rule.id,
-                description=rule.description_zh if lang == "zh" else rule.description_en,
-                kind=rule.kind,
-                params=", ".join(f"{k}={v}" for k, v in rule.params.items()),
-                sample=rule.sample,
-                status=r.status,
-                note=note,
-                alerts=tuple(
-                    (
-                        a.name_zh if lang == "zh" else a.name_en,
-                        ", ".join(f"{y}: {v:.4g}" for y, v in zip(a.years, a.values, strict=True)),
-                        _f(a.statistic),
-                    )
-                    for a in r.alerts
-                ),
-            )
-        )
-    return tuple(rows)
 
 
 def _missing(
@@ -422,7 +377,7 @@ def economy_page(
         dropped=dropped,
         inequality=ineq,
         groups=groups,
-        alerts=_alert_rows(alerts, lang),
+        alerts=alert_rows(alerts, lang),
         alert_count=alerts.alerts,
         index_sources=tuple(report.sources) if report is not None else (),
         coupling=coupling_rows,
