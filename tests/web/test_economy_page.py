@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -9,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from dyrd.economy import service as economy
+from dyrd.economy import types as economy_types
 from dyrd.economy.service.inequality import Grouping
 
 
@@ -96,3 +99,91 @@ def test_coupling_table_is_the_service_figures(client: TestClient, session: Sess
     assert len(rows) == len(ccd.cities)
     assert rows[0] == (ccd.cities[0].city_code, f"{ccd.cities[0].coordination:.4f}")
     assert ccd.cities[0].band_en in html
+
+
+def test_economy_page_links_the_index_downloads(client: TestClient) -> None:
+    html = client.get("/economy", params={"lang": "en"}).text
+    links = dict(re.findall(r'<a href="([^"]+)" download data-export="(\w+)">', html))
+    assert sorted(links.values()) == ["csv", "png", "xlsx"]
+    assert "Excel workbook" in html
+    csv_link = next(k for k, v in links.items() if v == "csv").replace("&amp;", "&")
+    r = client.get(csv_link)
+    assert r.status_code == 200, r.text
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    # The file holds the page's ranking: same cities, same ranks.
+    ranks = re.findall(r'<tr data-code="(\d{6})"><td class="num">(\d+)</td>', html)
+    assert sorted((row["city_code"], row["rank"]) for row in rows) == sorted(ranks)
+    xlsx = next(k for k, v in links.items() if v == "xlsx").replace("&amp;", "&")
+    assert client.get(xlsx).status_code == 200
+
+
+def test_economy_radar_of_a_chosen_city(client: TestClient, session: Session) -> None:
+    report = economy.composite_index(session, years=[2019])
+    last = max(report.cities, key=lambda c: c.rank)
+    html = client.get("/economy", params={"city": last.city_code, "lang": "en"}).text
+    assert f'id="econ-radar" data-city="{last.city_code}"' in html
+    assert f'<option value="{last.city_code}" selected>' in html
+    assert html.count("<option value=") == len(report.cities)
+    radar = html.split('id="econ-radar"', 1)[1].split("</section>", 1)[0]
+    # The radar's numbers are the city's sub-indices; a concept without data has a dashed
+    # axis, a "No data" label and no point (never a zero at the centre).
+    for concept in economy_types.Concept:
+        value = last.sub_indices.get(concept.value)
+        label = re.search(rf'data-label="{concept.value}"[^>]*>.*?<tspan[^>]*>([^<]+)<', radar)
+        assert label is not None
+        if value is None:
+            assert label.group(1) == "No data"
+            assert f'data-point="{concept.value}"' not in radar
+            assert re.search(
+                rf'stroke-dasharray="4 3" data-axis="{concept.value}" data-has-data="false"', radar
+            )
+        else:
+            assert label.group(1) == f"{value:.3f}"
+            assert f'data-point="{concept.value}"' in radar
+    assert "<script" not in radar
+    png = re.search(r'<a href="([^"]+)" download data-export="png">', radar)
+    assert png is not None
+    r = client.get(png.group(1).replace("&amp;", "&"))
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "image/png"
+    zh = client.get("/economy", params={"city": last.city_code, "lang": "zh"}).text
+    assert "五大理念分项指数雷达图" in zh
+    assert "创新" in zh.split('id="econ-radar"', 1)[1].split("</section>", 1)[0]
+
+
+def test_economy_radar_city_input_is_checked(client: TestClient) -> None:
+    r = client.get("/economy", params={"city": "nope"})
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("application/problem+json")
+    # A well-formed code that is not in the index: a notice, and the radar shows rank 1.
+    html = client.get("/economy", params={"city": "999999", "lang": "en"}).text
+    assert "City 999999 is not in the index" in html
+    assert 'id="econ-radar" data-city="' in html
+
+
+def test_economy_theil_and_convergence_charts(client: TestClient, session: Session) -> None:
+    html = client.get("/economy", params={"lang": "en"}).text
+    q = economy.inequality(session, indicator="gdp_per_capita", year=2019, groups=Grouping.PROVINCE)
+    assert q.theil_t_between is not None
+    assert q.theil_t_within is not None
+    chart = html.split('id="econ-theil-chart"', 1)[1].split("</section>", 1)[0]
+    widths = {k: float(w) for w, k in re.findall(r'width="([\d.]+)"[^>]*data-bar="(\w+)"', chart)}
+    # The bars are the service's Theil figures on one scale.
+    assert widths["between"] / widths["within"] == pytest.approx(
+        q.theil_t_between / q.theil_t_within, rel=0.01
+    )
+    for g in q.groups:
+        assert widths[g.group] / (widths["between"] + widths["within"]) == pytest.approx(
+            g.theil_t / q.theil_t, rel=0.01, abs=0.002
+        )
+    conv = economy.convergence(session, indicator="gdp_per_capita", start=2000, end=2019)
+    section = html.split('id="econ-convergence"', 1)[1].split("</section>", 1)[0]
+    assert section.count("data-sigma=") == len(conv.years)
+    for y, s in zip(conv.years, conv.sigma, strict=True):
+        assert f'data-sigma="{y}: σ = {s:.4f}"' in section
+    if len(conv.years) < 2:
+        assert 'data-nodata="sigma"' in section
+    if conv.beta is None:
+        assert 'data-nodata="beta"' in section
+    else:
+        assert f"{conv.beta:.4f}" in section

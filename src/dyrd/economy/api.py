@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile, status
+from fastapi.responses import Response
 
 from dyrd.core.deps import ClockDep, PrincipalDep, SessionDep
 from dyrd.core.types import Role
@@ -21,9 +22,11 @@ from dyrd.economy.schemas import (
     ValueAddedReport,
     YearbookImportReport,
 )
+from dyrd.economy.service import export
 from dyrd.economy.service.imports import MAX_IMPORT_BYTES
 from dyrd.economy.service.index import MissingPolicy
 from dyrd.economy.service.inequality import Grouping, Weighting
+from dyrd.economy.service.radar import radar_png
 from dyrd.economy.types import (
     Aggregation,
     Concept,
@@ -36,6 +39,7 @@ router = APIRouter(prefix="/api/v1/economy", tags=["economy"])
 
 Year = Annotated[int, Query(ge=1949, le=2100)]
 Code = Annotated[str, Query(pattern=r"^[a-z][a-z0-9_]{0,63}$", description="Catalog indicator")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/indicators", response_model=list[IndicatorRead])
@@ -44,8 +48,7 @@ def indicators(session: SessionDep) -> list[IndicatorRead]:
     return service.list_indicators(session)
 
 
-@router.get("/index", response_model=IndexReport)
-def index(
+def _index_report(
     *,
     session: SessionDep,
     year: Annotated[list[Annotated[int, Query(ge=1949, le=2100)]], Query(max_length=30)],
@@ -58,7 +61,7 @@ def index(
     stability: Annotated[int, Query(ge=0, le=5000)] = 0,
     seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 0,
 ) -> IndexReport:
-    """Composite index with its method, weights, ranks, sub-indices and what was left out."""
+    # One set of query parameters for the JSON, CSV and XLSX forms of the index.
     return service.composite_index(
         session,
         years=year,
@@ -70,6 +73,44 @@ def index(
         stability_draws=stability,
         seed=seed,
     )
+
+
+IndexDep = Annotated[IndexReport, Depends(_index_report)]
+
+
+@router.get("/index", response_model=IndexReport)
+def index(report: IndexDep) -> IndexReport:
+    """Composite index with its method, weights, ranks, sub-indices and what was left out."""
+    return report
+
+
+@router.get("/index.csv", response_class=Response)
+def index_csv(report: IndexDep) -> Response:
+    """The composite index as CSV: one row per city and year, sub-indices, method columns."""
+    return Response(
+        content=export.index_csv(report).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="economy-index.csv"'},
+    )
+
+
+@router.get("/index.xlsx", response_class=Response)
+def index_xlsx(report: IndexDep) -> Response:
+    """The composite index as an XLSX workbook: index, method and indicator-weight sheets."""
+    return Response(
+        content=export.index_xlsx(report),
+        media_type=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="economy-index.xlsx"'},
+    )
+
+
+@router.get("/radar.png", response_class=Response)
+def radar(
+    report: IndexDep,
+    city: Annotated[str, Query(pattern=r"^\d{6}$", description="City code in the index")],
+) -> Response:
+    """One city's five concept sub-indices as a PNG radar (same parameters as /index)."""
+    return Response(content=radar_png(report, city), media_type="image/png")
 
 
 @router.get("/inequality", response_model=InequalityReport)

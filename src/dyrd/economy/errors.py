@@ -33,3 +33,11 @@ class ComputationRefused(ValidationFailed):
 def refused(exc: InputError, hint: str = "") -> ComputationRefused:
     """The service-level error for a pure computation's refusal."""
     return ComputationRefused(exc.message, exc.message_zh, hint=hint)
+
+
+class CityNotInIndex(NotFoundError):
+    """A city code that has no row in the composite index asked for."""
+
+    code = "city-not-in-index"
+    title = "City not in the index"
+    title_zh = "城市不在综合指数中"

@@ -16,7 +16,6 @@ from dyrd.core.errors import DyrdError
 from dyrd.economy import StabilityCache
 from dyrd.economy import service as economy
 from dyrd.economy.schemas import (
-    AlertsReport,
     CouplingReport,
     IndexReport,
     IndicatorRead,
@@ -28,6 +27,16 @@ from dyrd.region import service as region
 from dyrd.region.schemas import StatisticValue
 from dyrd.web.choropleth import ChoroplethMap, build_map
 from dyrd.web.common import Notice
+from dyrd.web.econcharts import (
+    Radar,
+    SigmaChart,
+    TheilChart,
+    radar,
+    radar_scale,
+    sigma_chart,
+    theil_chart,
+)
+from dyrd.web.economyalerts import AlertRow, alert_rows
 from dyrd.web.i18n import Lang, t
 
 PATH = "/economy"
@@ -38,6 +47,8 @@ STABILITY_DRAWS = 200
 """Weight-perturbation draws of the page: enough for stable 5-95 % rank ranges. They are drawn on
 the first view of each data version only (``StabilityCache``), then reused."""
 STABILITY_SEED = 0
+CONVERGENCE_START = 2000
+"""First year the σ/β chart looks for: every stored year from here to ``YEAR`` is drawn."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,21 +111,6 @@ class CouplingRow:
 
 
 @dataclass(frozen=True, slots=True)
-class AlertRow:
-    """One rule evaluated: its status, its triggered units and the data behind them."""
-
-    id: str
-    description: str
-    kind: str
-    params: str
-    sample: bool
-    status: str
-    note: str
-    alerts: tuple[tuple[str, str, str], ...]
-    """(unit name, years and values, statistic)."""
-
-
-@dataclass(frozen=True, slots=True)
 class EconomyPage:
     """Everything the economy page shows."""
 
@@ -136,6 +132,13 @@ class EconomyPage:
     coupling_subsystems: str = ""
     coupling_formula: str = ""
     coupling_reference: str = ""
+    export_query: str = ""
+    radar: Radar | None = None
+    theil: TheilChart | None = None
+    sigma: SigmaChart | None = None
+    radar_choices: tuple[tuple[str, str], ...] = ()
+    """(code, name) of the cities the radar can show, in rank order."""
+    """Query string of the index export links: the page's year, draws and seed."""
 
 
 class _Named(Protocol):
@@ -185,6 +188,19 @@ def _inequality(session: Session, notices: list[Notice]) -> InequalityReport | N
         return None
 
 
+def _sigma(session: Session, notices: list[Notice], lang: Lang) -> SigmaChart | None:
+    try:
+        report = economy.convergence(
+            session, indicator=INEQUALITY_INDICATOR, start=CONVERGENCE_START, end=YEAR
+        )
+    except DyrdError as exc:
+        notices.append(
+            Notice(zh=f"收敛分析无法计算：{exc.message_zh}", en=f"No convergence: {exc}")
+        )
+        return None
+    return sigma_chart(report, lang)
+
+
 def _coupling(report: IndexReport | None, notices: list[Notice]) -> CouplingReport | None:
     if report is None:
         return None
@@ -193,36 +209,6 @@ def _coupling(report: IndexReport | None, notices: list[Notice]) -> CouplingRepo
     except DyrdError as exc:
         notices.append(Notice(zh=f"耦合协调度无法计算：{exc.message_zh}", en=f"No coupling: {exc}"))
         return None
-
-
-def _alert_rows(report: AlertsReport, lang: Lang) -> tuple[AlertRow, ...]:
-    rows = []
-    for r in report.results:
-        rule = r.rule
-        if r.status == "no_data":
-            note = r.no_data_reason_zh if lang == "zh" else r.no_data_reason
-        else:
-            note = t("econ.alert.summary", lang, n=len(r.alerts), clear=r.units_clear)
-        rows.append(
-            AlertRow(
-                id=rule.id,
-                description=rule.description_zh if lang == "zh" else rule.description_en,
-                kind=rule.kind,
-                params=", ".join(f"{k}={v}" for k, v in rule.params.items()),
-                sample=rule.sample,
-                status=r.status,
-                note=note,
-                alerts=tuple(
-                    (
-                        a.name_zh if lang == "zh" else a.name_en,
-                        ", ".join(f"{y}: {v:.4g}" for y, v in zip(a.years, a.values, strict=True)),
-                        _f(a.statistic),
-                    )
-                    for a in r.alerts
-                ),
-            )
-        )
-    return tuple(rows)
 
 
 def _missing(
@@ -239,10 +225,34 @@ def _missing(
     )
 
 
+def _radar(
+    report: IndexReport | None, city: str | None, lang: Lang, notices: list[Notice]
+) -> tuple[Radar | None, tuple[tuple[str, str], ...]]:
+    if report is None or not report.cities:
+        return None, ()
+    ordered = sorted(report.cities, key=lambda c: (c.rank, c.city_code))
+    choices = tuple((c.city_code, c.name_zh if lang == "zh" else c.name_en) for c in ordered)
+    chosen = next((c for c in ordered if c.city_code == city), None)
+    if chosen is None:
+        if city is not None:
+            notices.append(
+                Notice(
+                    zh=f"城市 {city} 不在综合指数中，雷达图显示第 1 名。",
+                    en=f"City {city} is not in the index; the radar shows rank 1.",
+                )
+            )
+        chosen = ordered[0]
+    return radar(chosen, radar_scale(report), lang), choices
+
+
 def economy_page(
-    session: Session, *, lang: Lang, stability_cache: StabilityCache | None = None
+    session: Session,
+    *,
+    lang: Lang,
+    stability_cache: StabilityCache | None = None,
+    city: str | None = None,
 ) -> EconomyPage:
-    """The economy monitor for the bundled year."""
+    """The economy monitor for the bundled year; ``city`` chooses the radar's city."""
     notices: list[Notice] = []
     cities = {c.code: c for c in region.list_cities(session)}
     provinces = {j.code: j for j in region.list_jurisdictions(session)}
@@ -348,6 +358,13 @@ def economy_page(
             for r in ccd.cities
         )
     alerts = economy.evaluate_alerts(session)
+    radar_chart, radar_choices = _radar(report, city, lang, notices)
+    theil = (
+        theil_chart(ineq, {k: _nm(v, lang) for k, v in provinces.items()}, lang)
+        if ineq is not None
+        else None
+    )
+    sigma = _sigma(session, notices, lang)
     return EconomyPage(
         notices=tuple(notices),
         year=YEAR,
@@ -360,7 +377,7 @@ def economy_page(
         dropped=dropped,
         inequality=ineq,
         groups=groups,
-        alerts=_alert_rows(alerts, lang),
+        alerts=alert_rows(alerts, lang),
         alert_count=alerts.alerts,
         index_sources=tuple(report.sources) if report is not None else (),
         coupling=coupling_rows,
@@ -369,4 +386,9 @@ def economy_page(
         ),
         coupling_formula=ccd.formula if ccd else "",
         coupling_reference=ccd.reference if ccd else "",
+        radar=radar_chart,
+        radar_choices=radar_choices,
+        theil=theil,
+        sigma=sigma,
+        export_query=f"year={YEAR}&stability={STABILITY_DRAWS}&seed={STABILITY_SEED}",
     )

@@ -990,6 +990,42 @@ CATALOG: dict[str, dict[Lang, str]] = {
     "econ.col.score": {"zh": "得分", "en": "Score"},
     "econ.col.range": {"zh": "位次区间（5%–95%）", "en": "Rank range (5–95 %)"},
     "econ.col.unchanged": {"zh": "位次不变比例", "en": "Rank unchanged"},
+    "econ.download": {"zh": "下载综合指数", "en": "Download the index"},
+    "econ.download.csv": {"zh": "CSV 表格", "en": "CSV"},
+    "econ.download.xlsx": {"zh": "Excel 工作簿", "en": "Excel workbook"},
+    "econ.radar.title": {"zh": "五大理念分项指数雷达图", "en": "Concept sub-indices radar"},
+    "econ.radar.aria": {
+        "zh": "{city}的五大发展理念分项指数雷达图",
+        "en": "Radar of the five concept sub-indices of {city}",
+    },
+    "econ.radar.png": {"zh": "下载 PNG 图片", "en": "Download as PNG"},
+    "econ.radar.city": {"zh": "城市", "en": "City"},
+    "econ.radar.show": {"zh": "显示", "en": "Show"},
+    "econ.radar.scale": {
+        "zh": "外圈 = {scale}；虚线轴为无数据的维度（不按零绘制）。",
+        "en": "Outer ring = {scale}; a dashed axis is a concept with no data (not drawn as zero).",
+    },
+    "econ.theil.chart": {"zh": "泰尔 T 分解", "en": "Theil T decomposition"},
+    "econ.theil.aria": {
+        "zh": "泰尔 T 的省间与省内分量及各省泰尔 T 条形图",
+        "en": "Bars of Theil T between and within provinces, and each province's Theil T",
+    },
+    "econ.theil.total": {"zh": "总计", "en": "Total"},
+    "econ.conv.title": {
+        "zh": "σ 与 β 收敛（{indicator}）",
+        "en": "σ- and β-convergence ({indicator})",
+    },
+    "econ.conv.aria": {
+        "zh": "各年 σ（对数标准差）折线图",
+        "en": "Line of σ (standard deviation of logs) per year",
+    },
+    "econ.conv.se": {"zh": "标准误", "en": "Std. error"},
+    "econ.conv.half_life": {"zh": "半衰期（年）", "en": "Half-life (years)"},
+    "econ.conv.one_year": {
+        "zh": "仅 {n} 个年份有数值：σ 折线至少需要两个年份。",
+        "en": "Only {n} year(s) with values: a σ line needs at least two years.",
+    },
+    "econ.conv.nobeta": {"zh": "未估计 β", "en": "β not estimated"},
     "econ.noindex": {"zh": "综合指数无数据。", "en": "No data for the composite index."},
     "econ.ineq.title": {
         "zh": "人均 GDP 不平等分解 {year}",

@@ -200,11 +200,15 @@ def ledger_status(request: Request, session: SessionDep) -> HTMLResponse:
 
 
 @router.get(economypage.PATH, response_class=HTMLResponse)
-def economy(request: Request, session: SessionDep) -> HTMLResponse:
-    """Economy monitor: composite index map and ranks, inequality decomposition, alerts."""
+def economy(
+    request: Request,
+    session: SessionDep,
+    city: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+) -> HTMLResponse:
+    """Economy monitor: index map, ranks, radar of one city, inequality, alerts."""
     lang, remember = _lang(request)
     cache = getattr(request.app.state, "economy_stability_cache", None)
-    page = economypage.economy_page(session, lang=lang, stability_cache=cache)
+    page = economypage.economy_page(session, lang=lang, stability_cache=cache, city=city)
     return _render(
         request,
         "economy.html",
