@@ -247,7 +247,7 @@ def build_app(
         routers=routers(source=lambda: app.state.credential_certificate_source),
     )
     app = create_app(parts)
-    _wire_checkpoint(app, clock)
+    _wire_checkpoint(app, clock, tally_seconds=settings.healthcode_tally_seconds)
     app.state.settings = settings
     app.state.trust_keystore = trust_keystore(settings)
     app.state.exchange_access_policy = exchange_access_policy(settings)
@@ -305,7 +305,7 @@ def healthcode_revocation() -> Callable[[Session], RevocationView | None]:
     return credential_local_revocations
 
 
-def _wire_checkpoint(app: FastAPI, clock: Clock) -> None:
+def _wire_checkpoint(app: FastAPI, clock: Clock, *, tally_seconds: float) -> None:
     """Embedded default: credential verifiers and checkpoints read this database's trust list
     and revocations (every member's, as one process hosts them all)."""
 
@@ -318,13 +318,14 @@ def _wire_checkpoint(app: FastAPI, clock: Clock) -> None:
     app.state.healthcode_trust_list = local
     app.state.healthcode_revocation = credential_local_revocations
     # Checkpoint verification counts reach the ledger in batches (timer, every N, shutdown).
-    counts = VerificationTally(sessions=sessions, clock=clock)
+    counts = VerificationTally(sessions=sessions, clock=clock, interval=tally_seconds or 60.0)
     app.state.healthcode_audit_tally = counts
     inner = app.router.lifespan_context
 
     @asynccontextmanager
     async def lifespan(application: Any) -> AsyncIterator[Any]:
-        counts.start()
+        if tally_seconds > 0:
+            counts.start()
         try:
             async with inner(application) as state:
                 yield state

@@ -39,10 +39,12 @@ from dyrd.core.auth import Principal
 from dyrd.core.config import Settings
 from dyrd.core.db import create_db_engine
 from dyrd.core.types import REGION_MEMBER_ID, Role
+from tests.conftest import SHARED
 from tests.fakes import FakeAuthenticator
 
 ADMIN_TOKEN = "fuzz-region-admin"
 PROBLEM_JSON = "application/problem+json"
+EPCIS_ARTEFACTS = SHARED / "testdata" / "epcis"
 
 # CKAN's Action API answers errors in CKAN's own envelope ({"success": false, "error": ...}),
 # the format CKAN clients parse; everything else answers RFC 9457 problems.
@@ -84,6 +86,9 @@ SECURED = {
     if isinstance(operation, dict) and operation.get("security")
 }
 
+# OCDS uploads may also be line-delimited JSON: send generated strings as they are.
+schemathesis.serializer.alias("application/x-ndjson", "text/plain")
+
 admin_schema = schemathesis.openapi.from_dict(SPEC)
 anonymous_schema = schemathesis.openapi.from_dict(SPEC)
 if SECURED:  # an empty selection would stop the whole run at collection; see the test below
@@ -117,7 +122,20 @@ def quiet_background_work(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     thread started there would outlive its test. Autouse, so it is set before ``app`` is built.
     """
     monkeypatch.setenv("DYRD_LEDGER_CHECKPOINT_SECONDS", "0")
+    # ...and no timed flush of checkpoint counts, which would share the test's connection.
+    monkeypatch.setenv("DYRD_HEALTHCODE_TALLY_SECONDS", "0")
     monkeypatch.setenv("DYRD_LEDGER_KEY_PATH", str(tmp_path / "ledger.pem"))
+    if EPCIS_ARTEFACTS.is_dir():
+        monkeypatch.setenv("DYRD_EPCIS_ARTEFACTS_DIR", str(EPCIS_ARTEFACTS))
+
+
+def _needs_epcis_artefacts(case: Any) -> None:
+    # Without GS1's schema (not redistributable, so not in the package) EPCIS capture and
+    # validation rightly answer 503 "not configured", which the no-5xx check would flag.
+    if case.operation.path.startswith("/epcis") and not EPCIS_ARTEFACTS.is_dir():
+        pytest.skip(
+            "the GS1 EPCIS 2.0 artefacts (../shared/testdata/epcis) are not beside this checkout"
+        )
 
 
 @pytest.fixture
@@ -161,9 +179,11 @@ if SPEC["paths"]:
     @AS_ADMIN
     @admin_schema.parametrize()
     def test_region_admin_requests_never_fail_the_server(case: Any, admin_app: FastAPI) -> None:
+        _needs_epcis_artefacts(case)
         _call_and_validate(case, admin_app, {"Authorization": f"Bearer {ADMIN_TOKEN}"})
 
     @ANONYMOUS
     @anonymous_schema.parametrize()
     def test_anonymous_requests_are_refused_with_a_problem(case: Any, app: FastAPI) -> None:
+        _needs_epcis_artefacts(case)
         _call_and_validate(case, app)

@@ -55,7 +55,7 @@ def test_share_over_http(app: FastAPI, client: TestClient, session: Session, clo
     _events(session, clock)
     viewer = Principal("v", {OWNER: frozenset({Role.VIEWER})})
     app.state.authenticator = FakeAuthenticator({"s": STEWARD, "v": viewer})
-    url = f"/api/v1/market/risk/share?owner_member={OWNER}"
+    url = f"/api/v1/market/risk-shares?owner_member={OWNER}"
     assert client.post(url).status_code == 401
     shared = client.post(url, headers={"Authorization": "Bearer s"})
     assert shared.status_code == 200, shared.text

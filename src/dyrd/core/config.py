@@ -104,6 +104,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Sign a tree head over new ledger entries this often; 0 disables the signer",
     )
+    healthcode_tally_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="Flush checkpoint verification counts to the ledger this often; "
+        "0 flushes only every 1000 verifications and at shutdown",
+    )
     ledger_checkpoint_entries: int = Field(
         default=1000, ge=1, description="...or as soon as this many entries wait for a head"
     )

@@ -25,6 +25,7 @@ from dyrd.market.schemas import (
 )
 from dyrd.market.service import oversight, risk
 from dyrd.market.service.sharing import share_risk_scores
+from dyrd.trust import MEMBER_ID_PATTERN
 
 router = APIRouter(prefix="/api/v1/market", tags=["market oversight"])
 
@@ -55,13 +56,27 @@ _OCDS_BODY = {
         "required": True,
         "content": {
             "application/json": {"schema": {"type": "object"}},
-            "application/x-ndjson": {"schema": {"type": "string"}},
+            # one JSON value per line: any text, checked by the parser, not the schema
+            "application/x-ndjson": {"schema": {}},
         },
     }
 }
 
 
-@router.post("/ocds/validate", response_model=OcdsReport, openapi_extra=_OCDS_BODY)
+# The validator reports on any JSON it is given (a list or a string is an invalid OCDS document,
+# answered 200 with valid: false), so its body is documented as any JSON value.
+_ANY_OCDS_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {}},
+            "application/x-ndjson": {"schema": {}},
+        },
+    }
+}
+
+
+@router.post("/ocds/validate", response_model=OcdsReport, openapi_extra=_ANY_OCDS_BODY)
 async def validate(request: Request) -> OcdsReport:
     """Validate a release, release package or record package (OCDS 1.1.5 + bids extension)."""
     return oversight.validate_ocds(await _document(request))
@@ -170,12 +185,12 @@ def raise_alerts(
     return risk.raise_alerts(session, actor=actor, clock=clock)
 
 
-@router.post("/risk/share", response_model=ResourceRead)
+@router.post("/risk-shares", response_model=ResourceRead)
 def share(
     session: SessionDep,
     clock: ClockDep,
     principal: PrincipalDep,
-    owner_member: Annotated[str, Query(min_length=3, max_length=128)],
+    owner_member: Annotated[str, Query(max_length=128, pattern=MEMBER_ID_PATTERN)],
 ) -> ResourceRead:
     """Publish the scores as a conditional catalog table, read by other members under grants."""
     return share_risk_scores(session, principal=principal, clock=clock, owner_member=owner_member)

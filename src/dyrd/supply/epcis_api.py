@@ -26,7 +26,7 @@ from dyrd.supply.epcis_schemas import (
     NamedQueryCreate,
     NamedQueryRead,
 )
-from dyrd.supply.errors import EpcisInvalid, EpcisTooLarge
+from dyrd.supply.errors import EpcisInvalid, EpcisQueryInvalid, EpcisTooLarge
 from dyrd.supply.service import epcis, inventory
 from dyrd.supply.service.epcis import CaptureLimits, QueryPage
 
@@ -132,7 +132,16 @@ def _params(request: Request) -> dict[str, list[str]]:
     return out
 
 
-@router.get("/events")
+@router.get(
+    "/events",
+    response_class=JSONResponse,
+    responses={
+        200: {
+            "description": "EPCISQueryDocument (JSON-LD)",
+            "content": {JSON_LD: {"schema": {"type": "object"}}},
+        }
+    },
+)
 def events(
     *,
     request: Request,
@@ -165,7 +174,16 @@ def named_queries(*, session: SessionDep, principal: PrincipalDep) -> list[Named
     return epcis.named_queries(session)
 
 
-@router.get("/queries/{name}/events")
+@router.get(
+    "/queries/{name}/events",
+    response_class=JSONResponse,
+    responses={
+        200: {
+            "description": "EPCISQueryDocument (JSON-LD)",
+            "content": {JSON_LD: {"schema": {"type": "object"}}},
+        }
+    },
+)
 def run_named_query(
     *,
     request: Request,
@@ -185,7 +203,14 @@ def inventory_views(
     *,
     session: SessionDep,
     principal: PrincipalDep,
-    as_of: Annotated[datetime | None, Query(description="Event time to stop at (ISO 8601)")] = None,
+    as_of: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="Event time to stop at (RFC 3339 with offset) / 截止事件时间",
+            json_schema_extra={"format": "date-time"},
+        ),
+    ] = None,
     location: Annotated[str | None, Query(max_length=400)] = None,
     product: Annotated[str | None, Query(max_length=400)] = None,
 ) -> InventoryRead:
@@ -193,4 +218,21 @@ def inventory_views(
 
     由事件推导的库存、在途货物与提前期（附每个数字背后的事件）。
     """
-    return inventory.views(session, as_of=as_of, location=location, product=product)
+    return inventory.views(session, as_of=_event_time(as_of), location=location, product=product)
+
+
+def _event_time(text: str | None) -> datetime | None:
+    # Parsed here, not by pydantic, which would also take a bare number as a Unix time.
+    if text is None:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise EpcisQueryInvalid(
+            f"as_of={text!r} is not an RFC 3339 date-time with an offset.",
+            f"as_of={text!r} 不是带时区偏移的 RFC 3339 时间。",
+            hint="For example 2026-11-26T08:00:00+08:00.",
+        )
+    return when

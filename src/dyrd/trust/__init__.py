@@ -70,6 +70,7 @@ from dyrd.trust.service import (
     verify_signature,
 )
 from dyrd.trust.types import (
+    MEMBER_ID_PATTERN,
     DirectoryState,
     DirectoryStatus,
     KeyAlgorithm,
@@ -80,6 +81,7 @@ from dyrd.trust.types import (
 )
 
 __all__ = [
+    "MEMBER_ID_PATTERN",
     "Caller",
     "CertificateIssue",
     "CertificateRead",
