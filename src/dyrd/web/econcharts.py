@@ -142,7 +142,8 @@ def theil_chart(report: InequalityReport, names: dict[str, str], lang: Lang) -> 
     if report.theil_t_between is None or report.theil_t_within is None:
         return None
     top = max([report.theil_t, *(g.theil_t for g in report.groups)])
-    scale = BAR_W / top if top > 0 else 0.0
+    # Below 1e-12 a Theil index is zero for drawing (and BAR_W / a subnormal would overflow).
+    scale = BAR_W / top if top > 1e-12 else 0.0
     groups = tuple(
         Bar(g.group, names.get(g.group, g.group), round(g.theil_t * scale, 1), f"{g.theil_t:.4f}")
         for g in report.groups
