@@ -159,6 +159,9 @@ def _call_and_validate(case: Any, app: FastAPI, headers: dict[str, str] | None =
         # This one expects 2xx for any schema-valid input, but rules beyond the schema
         # (end before start, an unknown member) rightly answer 4xx.
         excluded_checks=[positive_data_acceptance],
+        # schemathesis' 10 s default: with one pytest worker per core, PostgreSQL and the
+        # other worker share two cores, and a fast answer can now and then wait that long.
+        timeout=60,
     )
 
 

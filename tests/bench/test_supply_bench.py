@@ -32,7 +32,10 @@ def test_synthetic_events_are_valid_epcis() -> None:
     assert validate(doc, epcis_artefacts.load(EPCIS_DIR)) == []
 
 
-def test_json_has_the_issue_keys() -> None:
+def test_json_has_the_issue_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The bench drops and recreates the public schema of DYRD_TEST_DATABASE_URL when it is set:
+    # never the suite's database. SQLite here.
+    monkeypatch.delenv("DYRD_TEST_DATABASE_URL", raising=False)
     lines: list[str] = []
     argv = ["--events", "200", "--capture-events", "100", "--batch", "50", "--repeats", "1"]
     assert supply.main([*argv, "--artefacts", str(EPCIS_DIR), "--json"], out=lines.append) == 0
