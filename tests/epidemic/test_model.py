@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from dyrd.epidemic.compute.model import (
     ModelState,
     delay_pmf,
+    expected_reports,
     initial_state,
     li2020_seed,
     simulate,
@@ -180,6 +181,15 @@ def test_reporting_delay_matches_the_papers_gamma() -> None:
     draws = np.ceil(np.random.default_rng(0).gamma(1.85, 9 / 1.85, 200_000))
     empirical = np.bincount(draws.astype(int), minlength=pmf.size)[: pmf.size] / draws.size
     np.testing.assert_allclose(pmf[:20], empirical[:20], atol=3e-3)
+
+
+def test_expected_reports_are_the_convolution_with_the_delay() -> None:
+    pmf = delay_pmf(ReportingDelay())
+    doc = np.random.default_rng(4).poisson(30.0, (12, 3, 5)).astype(np.float64)
+    naive = np.zeros((12 + pmf.size, 3, 5))
+    for t in range(12):
+        naive[t : t + pmf.size] += pmf[:, None, None] * doc[t]
+    np.testing.assert_allclose(expected_reports(doc, pmf), naive, rtol=1e-12, atol=1e-12)
 
 
 def test_expected_reports_account_for_every_documented_case() -> None:
