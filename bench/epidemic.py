@@ -5,9 +5,14 @@ Figures (seconds, one run each, wall clock):
 * ``dyrd_41x100_s``: the stochastic model (Poisson flows, one stage per day, as a chain-binomial
   model steps) for the 41 YRD cities (Li et al. trips among them, mean of 10-23 Jan 2020) x 100
   members x 120 days;
-* ``epydemix_41x100_s`` and ``ratio`` (epydemix / dyrd): the comparable model in epydemix 1.5,
-  run in the same process. epydemix is GPL-3, so it is never a project dependency: when it is
-  not importable both are null and the reason is printed on stderr;
+* ``epydemix_41x100_s`` and ``ratio`` (epydemix / dyrd): the comparable model in epydemix 1.5
+  (``epydemix_li2020.py``: the 41 cities as groups without travel, since epydemix has no
+  spatial layer), run in the same process; the ratio is conservative, since dyrd's time includes
+  the travel and the reporting delay that epydemix's model lacks. The same run checks that the
+  two produce matching curves (``curve_gap``, ``peak_day_*``, ``final_size_ratio``; exit code 1
+  when they do not match). epydemix is GPL-3, so it is never a project dependency: ``make bench``
+  installs it from the ``bench-gpl`` group; when it is not importable these figures are null and
+  the reason is printed on stderr;
 * ``dyrd_375x300_s``: the same model on Li et al.'s 375 cities x 300 members x 120 days;
 * ``calibration_s``: one IF-EAKF calibration on Li et al.'s data for 10-23 Jan 2020 (300
   members, 10 iterations, four Runge-Kutta stages per day, as in the paper's code).
@@ -33,7 +38,8 @@ import numpy as np
 if not __package__:  # run as `python bench/epidemic.py`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dyrd.epidemic.bundled import pei_for_codes, read_pei2020
+from bench.epydemix_li2020 import Comparison, compare
+from dyrd.epidemic.bundled import PeiData, pei_for_codes, read_pei2020
 from dyrd.epidemic.compute.eakf import EAKFSettings, calibrate, li2020_initial
 from dyrd.epidemic.compute.model import initial_state, li2020_seed, simulate
 from dyrd.epidemic.types import ModelParams
@@ -48,6 +54,23 @@ class Result:
     ratio: float | None
     dyrd_375x300_s: float
     calibration_s: float
+    curve_gap: float | None = None
+    peak_day_dyrd: int | None = None
+    peak_day_epydemix: int | None = None
+    final_size_ratio: float | None = None
+
+    @property
+    def curves_match(self) -> bool | None:
+        """Whether dyrd's and epydemix's curves match (None without epydemix)."""
+        if self.curve_gap is None:
+            return None
+        return Comparison(
+            epydemix_s=self.epydemix_41x100_s or 0.0,
+            curve_gap=self.curve_gap,
+            peak_day_dyrd=self.peak_day_dyrd or 0,
+            peak_day_epydemix=self.peak_day_epydemix or 0,
+            final_size_ratio=self.final_size_ratio or 0.0,
+        ).matching
 
 
 def _yrd_codes() -> list[str]:
@@ -55,12 +78,22 @@ def _yrd_codes() -> list[str]:
     return [r["code"] for r in csv.DictReader(text.splitlines())]
 
 
-def _epydemix_reason() -> str:
+def _compare_with_epydemix(
+    yrd: PeiData, codes: list[str], members: int, days: int, log: Callable[[str], None]
+) -> Comparison | None:
     try:
-        import epydemix  # type: ignore[import-not-found]  # noqa: F401 - optional, GPL
+        import epydemix  # type: ignore[import-not-found, unused-ignore]  # noqa: F401 - optional, GPL
     except ImportError:
-        return "epydemix is not installed (GPL-3: a benchmark-only optional, never a dependency)"
-    return "epydemix is installed, but the 41-city encoding for it is not written yet"
+        log("epydemix is not installed (GPL-3: `make bench` installs the bench-gpl group)")
+        return None
+    cmp = compare(yrd.population, yrd.mobility.mean(axis=0), codes, members=members, days=days)
+    log(
+        f"epydemix 41 x {members} x {days} d: {cmp.epydemix_s:.2f} s; curves"
+        f" {'match' if cmp.matching else 'DO NOT match'}: gap {cmp.curve_gap:.4f} of the peak,"
+        f" peak day {cmp.peak_day_dyrd} (dyrd) / {cmp.peak_day_epydemix} (epydemix),"
+        f" final size ratio {cmp.final_size_ratio:.4f}"
+    )
+    return cmp
 
 
 def measure(
@@ -86,7 +119,7 @@ def measure(
     )
     t41 = time.perf_counter() - began
     log(f"dyrd 41 x {members_41} x {days} d: {t41:.2f} s")
-    log(_epydemix_reason())
+    cmp = _compare_with_epydemix(yrd, _yrd_codes(), members_41, days, log)
     wuhan = data.index("Wuhan")
     start375 = li2020_seed(
         data.population,
@@ -126,10 +159,14 @@ def measure(
     )
     return Result(
         dyrd_41x100_s=round(t41, 3),
-        epydemix_41x100_s=None,
-        ratio=None,
+        epydemix_41x100_s=None if cmp is None else round(cmp.epydemix_s, 3),
+        ratio=None if cmp is None else round(cmp.epydemix_s / t41, 1),
         dyrd_375x300_s=round(t375, 3),
         calibration_s=round(tcal, 2),
+        curve_gap=None if cmp is None else round(cmp.curve_gap, 5),
+        peak_day_dyrd=None if cmp is None else cmp.peak_day_dyrd,
+        peak_day_epydemix=None if cmp is None else cmp.peak_day_epydemix,
+        final_size_ratio=None if cmp is None else round(cmp.final_size_ratio, 5),
     )
 
 
@@ -137,9 +174,11 @@ def render(r: Result) -> str:
     """Human-readable lines."""
     epy = "n/a" if r.epydemix_41x100_s is None else f"{r.epydemix_41x100_s:.2f} s"
     ratio = "n/a" if r.ratio is None else f"{r.ratio:.1f}x"
+    match = {None: "n/a", True: "yes", False: "NO"}[r.curves_match]
     return (
         f"41 cities x 100 members x 120 d: dyrd {r.dyrd_41x100_s:.2f} s,"
-        f" epydemix {epy} (ratio {ratio})\n"
+        f" epydemix {epy} (ratio {ratio}); curves match: {match}"
+        f" (gap {r.curve_gap} of the peak)\n"
         f"375 cities x 300 members x 120 d: dyrd {r.dyrd_375x300_s:.2f} s\n"
         f"IF-EAKF calibration (Li et al. 10-23 Jan 2020): {r.calibration_s:.1f} s"
     )
@@ -166,7 +205,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
         log=lambda line: print(line, file=sys.stderr),
     )
     out(json.dumps(asdict(result)) if args.json else render(result))
-    return 0
+    return 1 if result.curves_match is False else 0
 
 
 if __name__ == "__main__":
