@@ -86,3 +86,97 @@ def test_scenario_json(cli_env: dict[str, str]) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["infections_averted"] > 0
+
+
+def test_forecast_and_backtest_on_a_saved_posterior(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    saved = tmp_path / "posterior.json"
+    cal = CliRunner().invoke(
+        cli_app,
+        [
+            "epidemic",
+            "calibrate",
+            "--members",
+            "20",
+            "--iterations",
+            "1",
+            "--days",
+            "3",
+            "--scheme",
+            "euler",
+            "--save",
+            str(saved),
+            "--json",
+        ],
+        env=cli_env,
+    )
+    assert cal.exit_code == 0, cal.output
+    fc = CliRunner().invoke(
+        cli_app,
+        [
+            "epidemic",
+            "forecast",
+            "--origin",
+            "2020-03-18",
+            "--members",
+            "20",
+            "--posterior",
+            str(saved),
+            "--json",
+        ],
+        env=cli_env,
+    )
+    assert fc.exit_code == 0, fc.output
+    out = json.loads(fc.stdout)
+    assert out["parameters"].startswith("IF-EAKF on ")
+    assert len(out["cities"]) == 41
+    bt = CliRunner().invoke(
+        cli_app,
+        [
+            "epidemic",
+            "backtest",
+            "--first-origin",
+            "2020-03-25",
+            "--members",
+            "20",
+            "--posterior",
+            str(saved),
+            "--json",
+        ],
+        env=cli_env,
+    )
+    assert bt.exit_code == 0, bt.output
+    assert json.loads(bt.stdout)["parameters"] == out["parameters"]
+    default = CliRunner().invoke(
+        cli_app,
+        ["epidemic", "forecast", "--origin", "2020-03-18", "--members", "20", "--json"],
+        env=cli_env,
+    )
+    assert json.loads(default.stdout)["parameters"].startswith("Li et al. (2020) published")
+    spread = CliRunner().invoke(
+        cli_app,
+        [
+            "epidemic",
+            "forecast",
+            "--origin",
+            "2020-03-18",
+            "--members",
+            "20",
+            "--posterior",
+            str(saved),
+            "--member-spread",
+            "--json",
+        ],
+        env=cli_env,
+    )
+    assert spread.exit_code == 0, spread.output
+    assert json.loads(spread.stdout)["parameters"].endswith("drawn from its posterior ensemble")
+    alone = CliRunner().invoke(cli_app, ["epidemic", "forecast", "--member-spread"], env=cli_env)
+    assert alone.exit_code != 0
+    assert "--member-spread needs --posterior" in alone.output
+    bad = CliRunner().invoke(
+        cli_app, ["epidemic", "forecast", "--posterior", str(tmp_path / "nope.json")], env=cli_env
+    )
+    assert bad.exit_code != 0
+    assert "无法读取后验文件" in bad.output

@@ -8,6 +8,7 @@ import pytest
 from dyrd.epidemic.compute.backtest import run_backtest, weekly_origins
 from dyrd.epidemic.compute.forecast import ForecastSettings, forecast_at
 from dyrd.epidemic.compute.model import initial_state, simulate
+from dyrd.epidemic.errors import InvalidParameter, InvalidShape
 from dyrd.epidemic.types import ModelParams
 
 POP = np.array([8e6, 3e6, 2e6, 1e6])
@@ -73,3 +74,40 @@ def test_backtest_scores_every_available_target() -> None:
         assert 0.0 <= res.coverage(model, 0.5) <= res.coverage(model, 0.95) <= 1.0
     # Data from the model itself: it should beat the flat line on its own epidemic.
     assert res.relative("model", "flat") < 1.0
+
+
+def test_a_posterior_ensemble_carries_parameter_uncertainty_into_the_intervals() -> None:
+    y = _synthetic(0.5, 56, seed=5)
+    base = np.asarray(ModelParams().as_tuple())
+    same = np.tile(base, (50, 1))
+    spread = same.copy()
+    spread[:, 4] = np.linspace(0.05, 0.6, 50)  # alpha: documented share from 5% to 60%
+    runs = {
+        name: forecast_at(
+            y,
+            42,
+            POP,
+            MOB,
+            params=ModelParams(),
+            rng=np.random.default_rng(6),
+            settings=SMALL,
+            ensemble=ens,
+        )
+        for name, ens in (("same", same), ("spread", spread))
+    }
+    width = {k: float((f.quantiles[-2] - f.quantiles[1]).sum()) for k, f in runs.items()}
+    assert width["spread"] > 1.2 * width["same"]
+
+
+def test_a_bad_posterior_ensemble_is_refused_with_the_member_named() -> None:
+    y = _synthetic(0.5, 30, seed=3)
+    ens = np.tile(np.asarray(ModelParams().as_tuple()), (12, 1))
+    ens[7, 4] = 1.5  # alpha above 1
+    with pytest.raises(InvalidParameter, match=r"alpha of member 7"):
+        forecast_at(
+            y, 20, POP, MOB, params=ModelParams(), rng=np.random.default_rng(0), ensemble=ens
+        )
+    with pytest.raises(InvalidShape):
+        forecast_at(
+            y, 20, POP, MOB, params=ModelParams(), rng=np.random.default_rng(0), ensemble=ens[:, :5]
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
@@ -9,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from dyrd.core.cliutil import err_console, print_json, print_table
 from dyrd.epidemic.service.calibration import PEI_MOBILITY_DAYS, calibrate_li2020
+from dyrd.epidemic.service.posterior import save_posterior
 
 
 def _fmt(v: float | None) -> str:
@@ -35,12 +37,23 @@ def calibrate(
         str, typer.Option(help="rk4（论文）或 euler（更快）/ rk4 (the paper) or euler (faster)")
     ] = "rk4",
     seed: Annotated[int, typer.Option(min=0, max=2**32 - 1, help="随机种子 / random seed")] = 0,
+    save: Annotated[
+        Path | None,
+        typer.Option(
+            help="将后验写入 JSON 文件，供 forecast/backtest --posterior 使用 / write the "
+            "posterior to a JSON file for forecast/backtest --posterior"
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
 ) -> None:
     """用 IF-EAKF 校准集合种群模型（Li 等 2020 数据）/ Calibrate the model with the IF-EAKF."""
     if scheme not in ("rk4", "euler"):
         raise typer.BadParameter("rk4 or euler / rk4 或 euler", param_hint="--scheme")
     chosen: Literal["rk4", "euler"] = "rk4" if scheme == "rk4" else "euler"
+    if save is not None and not save.parent.is_dir():  # fail before minutes of filtering
+        raise typer.BadParameter(
+            f"目录不存在 no such directory: {save.parent}", param_hint="--save"
+        )
     with Progress(
         TextColumn("校准 calibrating"),
         BarColumn(),
@@ -59,6 +72,9 @@ def calibrate(
             scheme=chosen,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
+    if save is not None:
+        save_posterior(report, save)
+        err_console.print(f"后验已写入 posterior written to {save}")
     if as_json:
         print_json(report.as_dict())
         return

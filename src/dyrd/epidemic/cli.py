@@ -19,7 +19,9 @@ from dyrd.epidemic.errors import InvalidParameter, field
 from dyrd.epidemic.schemas import InterventionIn, LevelThresholdsIn, ScenarioRequest
 from dyrd.epidemic.service.forecasts import DEFAULT_FIRST_ORIGIN, backtest, forecast
 from dyrd.epidemic.service.levels import response_levels
+from dyrd.epidemic.service.posterior import load_posterior
 from dyrd.epidemic.service.scenarios import scenario
+from dyrd.epidemic.types import Posterior
 
 app = typer.Typer(
     help="疫情研判：集合种群模型、预测、回测、响应级别与情景 / Epidemic intelligence: "
@@ -32,6 +34,22 @@ Members = Annotated[
     int, typer.Option("--members", min=10, max=1000, help="集合成员数 / ensemble members")
 ]
 Seed = Annotated[int, typer.Option(min=0, max=2**32 - 1, help="随机种子 / random seed")]
+PosteriorFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--posterior",
+        help="校准后验文件（calibrate --save 生成；默认论文中位数）/ a calibration's posterior "
+        "(from calibrate --save; default: the paper's medians)",
+    ),
+]
+MemberSpread = Annotated[
+    bool,
+    typer.Option(
+        "--member-spread",
+        help="各成员参数取自后验集合（更宽；2020 回测更差）/ members draw their parameters "
+        "from the posterior ensemble (wider; worse in the 2020 backtest)",
+    ),
+]
 
 
 def _date(value: str | None, name: str) -> date | None:
@@ -47,6 +65,18 @@ def _date(value: str | None, name: str) -> date | None:
         ) from None
 
 
+def _posterior(path: Path | None, *, member_spread: bool) -> Posterior | None:
+    if path is None:
+        if member_spread:
+            raise InvalidParameter(
+                "--member-spread needs --posterior (the ensemble comes from a calibration)",
+                "--member-spread 须与 --posterior 同用（集合来自校准结果）",
+                errors=[field("member_spread", "needs --posterior", "须指定 --posterior")],
+            )
+        return None
+    return load_posterior(path)
+
+
 def _num(v: float | None, digits: int = 1) -> str:
     return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.{digits}f}"
 
@@ -60,11 +90,21 @@ def forecast_cmd(
     ] = None,
     members: Members = 200,
     seed: Seed = 0,
+    posterior: PosteriorFile = None,
+    member_spread: MemberSpread = False,
     as_json: JsonFlag = False,
 ) -> None:
     """各城市 7/14/21/28 天周报告病例分位数预测 / Weekly quantile forecasts per city."""
+    params = _posterior(posterior, member_spread=member_spread)
     with session_scope(ctx) as session:
-        rep = forecast(session, origin=_date(origin, "origin"), n_members=members, seed=seed)
+        rep = forecast(
+            session,
+            origin=_date(origin, "origin"),
+            n_members=members,
+            seed=seed,
+            posterior=params,
+            member_spread=member_spread,
+        )
     if as_json:
         print_json(rep.model_dump(mode="json"))
         return
@@ -100,9 +140,12 @@ def backtest_cmd(
     table: Annotated[
         Path | None, typer.Option(help="逐城市评分表 CSV 路径 / write the per-city table (CSV)")
     ] = None,
+    posterior: PosteriorFile = None,
+    member_spread: MemberSpread = False,
     as_json: JsonFlag = False,
 ) -> None:
     """按周滚动回测：WIS 与覆盖率，对比平线与无流动基线 / Weekly rolling backtest."""
+    params = _posterior(posterior, member_spread=member_spread)
     with session_scope(ctx) as session:
         rep = backtest(
             session,
@@ -110,6 +153,8 @@ def backtest_cmd(
             last_origin=_date(last_origin, "last_origin"),
             n_members=members,
             seed=seed,
+            posterior=params,
+            member_spread=member_spread,
         )
     if table is not None:
         try:
@@ -137,6 +182,7 @@ def backtest_cmd(
                 "relative_log_wis_vs_flat": rep.relative_log_wis_vs_flat,
                 "relative_log_wis_vs_no_mobility": rep.relative_log_wis_vs_no_mobility,
                 "models": {k: v.model_dump() for k, v in rep.models.items()},
+                "parameters": rep.parameters,
             }
         )
         return

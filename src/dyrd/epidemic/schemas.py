@@ -43,6 +43,7 @@ class ForecastReport(BaseModel):
     target: str
     method: str
     transmission_factor: float = Field(description="Median fitted multiplier kappa on beta")
+    parameters: str = Field(description="Where the model parameters come from")
     n_members: int
     seed: int
     cities: list[CityForecastRead]
@@ -84,6 +85,7 @@ class BacktestReport(BaseModel):
     relative_log_wis_vs_flat: float
     relative_log_wis_vs_no_mobility: float
     models: dict[str, ModelScores]
+    parameters: str = Field(description="Where the model parameters come from")
     n_members: int
     seed: int
     cities: list[BacktestCityRow]

@@ -92,6 +92,21 @@ class ModelParams:
         return effective_reproduction(self.beta, self.mu, self.alpha, self.D)
 
 
+@dataclass(frozen=True, slots=True)
+class Posterior:
+    """A calibration's parameters for forecasts: the IF point estimate and the member ensemble.
+
+    Forecasts fit their transmission factors around ``estimate`` and give each stochastic member
+    a row of ``ensemble`` (``PARAMETERS`` order), so the calibration's parameter uncertainty
+    reaches the forecast intervals.
+    """
+
+    estimate: ModelParams
+    ensemble: tuple[tuple[float, ...], ...]
+    source: str
+    """What was calibrated on, when and how (shown with every forecast that uses it)."""
+
+
 def effective_reproduction(beta: float, mu: float, alpha: float, d: float) -> float:
     """Li2020's Re = alpha*beta*D + (1-alpha)*mu*beta*D (documented plus undocumented)."""
     return alpha * beta * d + (1.0 - alpha) * mu * beta * d

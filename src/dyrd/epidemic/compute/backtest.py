@@ -87,14 +87,26 @@ def run_backtest(
     params: ModelParams,
     rng: np.random.Generator,
     settings: ForecastSettings | None = None,
+    ensemble: npt.ArrayLike | None = None,
 ) -> BacktestResult:
-    """Forecast at every origin with the three forecasters and score every available target."""
+    """Forecast at every origin with the three forecasters and score every available target.
+
+    ``params`` and ``ensemble`` are passed to ``forecast_at`` for the model and its ablation."""
     st = settings or ForecastSettings()
     y = np.asarray(incidence, dtype=np.float64)
     n_days, n = y.shape
     scored: list[ScoredForecast] = []
     for origin in origins:
-        full = forecast_at(y, origin, population, mobility, params=params, rng=rng, settings=st)
+        full = forecast_at(
+            y,
+            origin,
+            population,
+            mobility,
+            params=params,
+            rng=rng,
+            settings=st,
+            ensemble=ensemble,
+        )
         ablate = forecast_at(
             y,
             origin,
@@ -103,6 +115,7 @@ def run_backtest(
             params=params,
             rng=rng,
             settings=replace(st, use_mobility=False),
+            ensemble=ensemble,
         )
         # The flat baseline on weekly counts: complete weeks ending at the origin.
         n_weeks_hist = origin // 7

@@ -14,7 +14,8 @@ Method (one forecast origin t0, daily reported incidence y[0:t0] of n cities):
    Members draw (kappa1, kappa2) in proportion to the likelihood (grid posterior, flat prior).
 3. **Forecast**: the stochastic model (Poisson flows, multinomial reporting delay) runs every
    member through the window and ``weeks`` weeks beyond t0; weekly sums of reported cases after
-   t0 get negative-binomial observation noise and become the 23 hub quantiles.
+   t0 get negative-binomial observation noise and become the 23 hub quantiles. With a
+   calibration's posterior ensemble, each member also carries its own parameter row.
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dyrd.epidemic.compute.model import ModelState, Scheme, initial_state, simulate
+from dyrd.epidemic.compute.model import (
+    ModelState,
+    Scheme,
+    initial_state,
+    param_array,
+    simulate,
+)
 from dyrd.epidemic.compute.quantiles import HUB_QUANTILES, ensemble_quantiles
 from dyrd.epidemic.types import ModelParams, ReportingDelay
 
@@ -143,8 +150,15 @@ def forecast_at(
     params: ModelParams,
     rng: np.random.Generator,
     settings: ForecastSettings | None = None,
+    ensemble: npt.ArrayLike | None = None,
 ) -> CityForecast:
-    """Forecast weekly reported cases for the ``weeks`` weeks after day ``origin``."""
+    """Forecast weekly reported cases for the ``weeks`` weeks after day ``origin``.
+
+    ``params`` anchors the warm start and the transmission-factor fit. ``ensemble`` (k, 6), a
+    calibration's posterior members in ``PARAMETERS`` order, gives each stochastic member its own
+    parameters (drawn with replacement) instead of ``params``; the fitted factors multiply their
+    beta relative to ``params.beta``.
+    """
     st = settings or ForecastSettings()
     y = np.asarray(incidence, dtype=np.float64)
     pop = np.asarray(population, dtype=np.float64)
@@ -188,8 +202,16 @@ def forecast_at(
     init_m = initial_state(
         pop, n_members=st.n_members, E=e[None, :], Ir=ir[None, :], Iu=iu[None, :]
     )
+    if ensemble is None:
+        members = np.tile(base, (st.n_members, 1))
+    else:
+        rows = np.asarray(ensemble, dtype=np.float64)
+        members = param_array(rows, rows.shape[0] if rows.ndim == 2 else -1)
+        members = members[rng.integers(0, members.shape[0], st.n_members)]
+        # kappa was fitted against params.beta: keep each member's beta relative to it.
+        members[:, 0] = base[0] * members[:, 0] / members[:, 0].mean()
     rep = _two_phase(
-        np.tile(base, (st.n_members, 1)),
+        members,
         g1[pick],
         g2[pick],
         init_m,

@@ -17,7 +17,7 @@ from dyrd.epidemic.bundled import PEI_SOURCE, read_pei2020
 from dyrd.epidemic.compute.eakf import EAKFSettings, Progress, calibrate, li2020_initial
 from dyrd.epidemic.compute.model import Scheme
 from dyrd.epidemic.errors import InvalidParameter, field
-from dyrd.epidemic.types import LI2020_POSTERIOR
+from dyrd.epidemic.types import LI2020_POSTERIOR, PARAMETERS, ModelParams
 
 PEI_DAY0 = date(2020, 1, 10)
 PEI_MOBILITY_DAYS = 14
@@ -58,6 +58,10 @@ class CalibrationReport:
     scheme: str
     seconds: float
     rows: tuple[PosteriorRow, ...]
+    estimate: ModelParams
+    """The IF point estimates of the six parameters."""
+    ensemble: tuple[tuple[float, ...], ...]
+    """The final posterior members (``PARAMETERS`` order), for forecasts."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (the CLI's ``--json``)."""
@@ -140,4 +144,8 @@ def calibrate_li2020(
         scheme=scheme,
         seconds=seconds,
         rows=tuple(rows),
+        estimate=ModelParams(
+            **{s.name: s.estimate for s in result.summary if s.name in PARAMETERS}
+        ),
+        ensemble=tuple(tuple(float(v) for v in row) for row in result.params),
     )
