@@ -6,11 +6,15 @@ import csv
 import json
 from pathlib import Path
 
+import numpy as np
+import polars as pl
 import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from dyrd.cli.main import app as cli_app
+from dyrd.epidemic.bundled import read_yrd_2020
+from dyrd.epidemic.service.inputs import bundled_inputs
 
 
 @pytest.fixture
@@ -180,3 +184,66 @@ def test_forecast_and_backtest_on_a_saved_posterior(
     )
     assert bad.exit_code != 0
     assert "无法读取后验文件" in bad.output
+
+
+def _own_files(tmp_path: Path) -> tuple[Path, Path]:
+    """The bundled series up to 19 Feb 2020 as a user's daily case CSV (every other city by its
+    Chinese name) and the bundled trips as a Parquet OD table (English names)."""
+    series = read_yrd_2020()
+    inc = bundled_inputs().incidence
+    rows = [
+        (day, series.names_zh[i] if i % 2 else code, float(inc[t, i]))
+        for t, day in enumerate(series.dates[:36])
+        for i, code in enumerate(series.codes)
+    ]
+    cases = tmp_path / "cases.csv"
+    pl.DataFrame(rows, schema=["date", "city", "cases"], orient="row").write_csv(cases)
+    mob = bundled_inputs().mobility
+    dest, orig = np.nonzero(mob)
+    trips = tmp_path / "trips.parquet"
+    pl.DataFrame(
+        {
+            "origin": [series.codes[j] for j in orig],
+            "destination": [series.codes[i] for i in dest],
+            "trips": mob[dest, orig],
+        }
+    ).write_parquet(trips)
+    return cases, trips
+
+
+def test_forecast_and_backtest_on_the_users_own_files(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    cases, trips = _own_files(tmp_path)
+    own = ["--cases", str(cases), "--trips", str(trips)]
+    fc = CliRunner().invoke(
+        cli_app, ["epidemic", "forecast", *own, "--members", "20", "--json"], env=cli_env
+    )
+    assert fc.exit_code == 0, fc.output
+    out = json.loads(fc.stdout)
+    assert (
+        out["inputs"]
+        == "cases from cases.csv (daily); trips from trips.parquet (mean over its days)"
+    )
+    assert out["origin"] == "2020-02-20"  # the day after the user's last row
+    assert len(out["cities"][0]["observed_daily"]) == 36
+    bt = CliRunner().invoke(
+        cli_app,
+        ["epidemic", "backtest", "--cases", str(cases), "--members", "20", "--json"],
+        env=cli_env,
+    )
+    assert bt.exit_code == 0, bt.output
+    # Default first origin: three weeks into the user's series (15 Jan + 21 d), weekly after.
+    assert json.loads(bt.stdout)["origins"] == ["2020-02-05", "2020-02-12"]
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,city,cases\n2020-01-20,Shanghai,3\n2020-01-21,Atlantis,4\n")
+    refused = CliRunner().invoke(
+        cli_app, ["epidemic", "forecast", "--cases", str(bad)], env=cli_env
+    )
+    assert refused.exit_code != 0
+    assert "row 3, city" in refused.output
+    assert "未知城市" in refused.output
+    alone = CliRunner().invoke(cli_app, ["epidemic", "forecast", "--cumulative"], env=cli_env)
+    assert alone.exit_code != 0
+    assert "--cumulative" in alone.output

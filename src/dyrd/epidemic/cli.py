@@ -17,7 +17,8 @@ from dyrd.core.cliutil import err_console, print_json, print_table, session_scop
 from dyrd.epidemic.compute.scenarios import InterventionKind
 from dyrd.epidemic.errors import InvalidParameter, field
 from dyrd.epidemic.schemas import InterventionIn, LevelThresholdsIn, ScenarioRequest
-from dyrd.epidemic.service.forecasts import DEFAULT_FIRST_ORIGIN, backtest, forecast
+from dyrd.epidemic.service.data import UserData
+from dyrd.epidemic.service.forecasts import backtest, forecast
 from dyrd.epidemic.service.levels import response_levels
 from dyrd.epidemic.service.posterior import load_posterior
 from dyrd.epidemic.service.scenarios import scenario
@@ -40,6 +41,26 @@ PosteriorFile = Annotated[
         "--posterior",
         help="校准后验文件（calibrate --save 生成；默认论文中位数）/ a calibration's posterior "
         "(from calibrate --save; default: the paper's medians)",
+    ),
+]
+CasesFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--cases",
+        help="自有病例表 CSV/Parquet（列 date, city, cases；城市用代码或名称）/ your case table "
+        "(columns date, city, cases; city by code or name)",
+    ),
+]
+CumulativeFlag = Annotated[
+    bool,
+    typer.Option("--cumulative", help="病例表为累计数 / the case table holds cumulative totals"),
+]
+TripsFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--trips",
+        help="自有出行 OD 表 CSV/Parquet（列 origin, destination, trips[, date]）/ your OD "
+        "table (columns origin, destination, trips[, date])",
     ),
 ]
 MemberSpread = Annotated[
@@ -92,6 +113,9 @@ def forecast_cmd(
     seed: Seed = 0,
     posterior: PosteriorFile = None,
     member_spread: MemberSpread = False,
+    cases: CasesFile = None,
+    cumulative: CumulativeFlag = False,
+    trips: TripsFile = None,
     as_json: JsonFlag = False,
 ) -> None:
     """各城市 7/14/21/28 天周报告病例分位数预测 / Weekly quantile forecasts per city."""
@@ -104,6 +128,7 @@ def forecast_cmd(
             seed=seed,
             posterior=params,
             member_spread=member_spread,
+            user=UserData(cases=cases, cumulative=cumulative, trips=trips),
         )
     if as_json:
         print_json(rep.model_dump(mode="json"))
@@ -130,8 +155,12 @@ def backtest_cmd(
     ctx: typer.Context,
     *,
     first_origin: Annotated[
-        str, typer.Option(help="首个预测起点 / first origin (YYYY-MM-DD)")
-    ] = DEFAULT_FIRST_ORIGIN.isoformat(),
+        str | None,
+        typer.Option(
+            help="首个预测起点（默认序列起始后三周）/ first origin (YYYY-MM-DD; default: three "
+            "weeks into the series)"
+        ),
+    ] = None,
     last_origin: Annotated[
         str | None, typer.Option(help="最后预测起点 / last origin (YYYY-MM-DD)")
     ] = None,
@@ -142,6 +171,9 @@ def backtest_cmd(
     ] = None,
     posterior: PosteriorFile = None,
     member_spread: MemberSpread = False,
+    cases: CasesFile = None,
+    cumulative: CumulativeFlag = False,
+    trips: TripsFile = None,
     as_json: JsonFlag = False,
 ) -> None:
     """按周滚动回测：WIS 与覆盖率，对比平线与无流动基线 / Weekly rolling backtest."""
@@ -149,12 +181,13 @@ def backtest_cmd(
     with session_scope(ctx) as session:
         rep = backtest(
             session,
-            first_origin=_date(first_origin, "first_origin") or DEFAULT_FIRST_ORIGIN,
+            first_origin=_date(first_origin, "first_origin"),
             last_origin=_date(last_origin, "last_origin"),
             n_members=members,
             seed=seed,
             posterior=params,
             member_spread=member_spread,
+            user=UserData(cases=cases, cumulative=cumulative, trips=trips),
         )
     if table is not None:
         try:

@@ -44,6 +44,7 @@ class ForecastReport(BaseModel):
     method: str
     transmission_factor: float = Field(description="Median fitted multiplier kappa on beta")
     parameters: str = Field(description="Where the model parameters come from")
+    inputs: str = Field(description="Where the case series and the trips come from")
     n_members: int
     seed: int
     cities: list[CityForecastRead]
@@ -86,6 +87,7 @@ class BacktestReport(BaseModel):
     relative_log_wis_vs_no_mobility: float
     models: dict[str, ModelScores]
     parameters: str = Field(description="Where the model parameters come from")
+    inputs: str = Field(description="Where the case series and the trips come from")
     n_members: int
     seed: int
     cities: list[BacktestCityRow]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -55,3 +56,36 @@ def read_od_file(
 ) -> ODMatrix:
     """An OD table (``origin, destination, trips[, date]``) as M[day, dest, orig]."""
     return parse_od(_read(path, InvalidMobility), cities, aliases=aliases)
+
+
+@dataclass(frozen=True, slots=True)
+class UserData:
+    """A user's own case table and/or trip table, in place of the bundled 2020 series."""
+
+    cases: Path | None = None
+    cumulative: bool = False
+    """The case table holds cumulative totals (they must not fall; they become daily counts)."""
+    trips: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.cumulative and self.cases is None:
+            raise InvalidCaseSeries(
+                "--cumulative describes a case table: name one with --cases",
+                "--cumulative 描述的是病例表：请用 --cases 指定",
+                errors=[field("cumulative", "needs --cases", "须指定 --cases")],
+            )
+
+    @property
+    def given(self) -> bool:
+        """Whether any file was named."""
+        return self.cases is not None or self.trips is not None
+
+    def describe(self) -> str:
+        """What replaced the bundled inputs, for reports."""
+        parts = []
+        if self.cases is not None:
+            kind = "cumulative" if self.cumulative else "daily"
+            parts.append(f"cases from {self.cases.name} ({kind})")
+        if self.trips is not None:
+            parts.append(f"trips from {self.trips.name} (mean over its days)")
+        return "; ".join(parts)

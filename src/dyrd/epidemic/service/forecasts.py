@@ -21,7 +21,8 @@ from dyrd.epidemic.schemas import (
     ModelScores,
     QuantileForecast,
 )
-from dyrd.epidemic.service.inputs import YrdInputs, bundled_inputs, yrd_inputs
+from dyrd.epidemic.service.data import UserData
+from dyrd.epidemic.service.inputs import YrdInputs, bundled_inputs, with_user_data, yrd_inputs
 from dyrd.epidemic.types import ModelParams, Posterior
 
 TARGET = "weekly reported cases per city (7 days ending at the horizon), 23 hub quantiles"
@@ -34,8 +35,12 @@ PUBLISHED = "Li et al. (2020) published posterior medians (Table 1), 10-23 Jan 2
 """What forecasts run on unless a calibration's posterior is given."""
 MIN_HISTORY = 14
 """Days of data a forecast needs (``forecast.forecast_at``): the first origin is 29 Jan 2020."""
-DEFAULT_FIRST_ORIGIN = date(2020, 2, 5)
-"""First backtest origin: the first weekly origin with three weeks of data (15 Jan + 21 d)."""
+BUNDLED = (
+    "bundled 2020 YRD case series (daily from revised cumulative counts) and Li et al. (2020) "
+    "Tencent trips among the 41 cities, mean of 10-23 Jan 2020"
+)
+FIRST_ORIGIN_AFTER = timedelta(days=21)
+"""First backtest origin by default: the first weekly origin with three weeks of data."""
 
 
 def _ensemble(posterior: Posterior, member_spread: bool) -> np.ndarray | None:
@@ -49,11 +54,26 @@ def _ensemble(posterior: Posterior, member_spread: bool) -> np.ndarray | None:
     return np.asarray(posterior.ensemble) if member_spread else None
 
 
+def _inputs(session: Session, user: UserData | None) -> YrdInputs:
+    data = yrd_inputs(session)
+    return data if user is None or not user.given else with_user_data(data, user)
+
+
 def _parameters_source(posterior: Posterior | None, member_spread: bool) -> str:
-    if posterior is None:
-        return PUBLISHED
-    spread = "; members drawn from its posterior ensemble" if member_spread else ""
-    return f"{posterior.source}{spread}"
+    base = PUBLISHED if posterior is None else posterior.source
+    spread = "; members drawn from its posterior ensemble" if member_spread and posterior else ""
+    return f"{base}{spread}"
+
+
+def _inputs_source(user: UserData | None) -> str:
+    if user is None or not user.given:
+        return BUNDLED
+    bundled = []
+    if user.cases is None:
+        bundled.append("bundled 2020 cases")
+    if user.trips is None:
+        bundled.append("bundled Li et al. trips")
+    return "; ".join([user.describe(), *bundled])
 
 
 def _origin_index(data: YrdInputs, origin: date | None) -> int:
@@ -107,17 +127,18 @@ def forecast(
     seed: int = 0,
     posterior: Posterior | None = None,
     member_spread: bool = False,
+    user: UserData | None = None,
 ) -> ForecastReport:
     """7/14/21/28-day-ahead weekly forecasts for the 41 cities from data before ``origin``.
 
     ``posterior``: a calibration's parameters (``posterior.load_posterior``), by default the
     published Li et al. medians; its point estimate drives the forecast, and with
     ``member_spread`` each member also draws its parameters from the posterior ensemble (see
-    :func:`_ensemble`)."""
-    data = yrd_inputs(session)
+    :func:`_ensemble`). ``user``: the user's own case and/or trip files."""
+    data = _inputs(session, user)
     idx = _origin_index(data, origin)
     st = _settings(n_members)
-    if posterior is None:
+    if posterior is None and (user is None or not user.given):
         fc = _forecast_cached(idx, st.n_members, seed, tuple(data.population.tolist()))
     else:
         fc = forecast_at(
@@ -125,10 +146,10 @@ def forecast(
             idx,
             data.population,
             data.mobility,
-            params=posterior.estimate,
+            params=ModelParams() if posterior is None else posterior.estimate,
             rng=np.random.default_rng(seed),
             settings=st,
-            ensemble=_ensemble(posterior, member_spread),
+            ensemble=None if posterior is None else _ensemble(posterior, member_spread),
         )
     day0 = data.dates[0] + timedelta(days=idx)
     cities = []
@@ -166,6 +187,7 @@ def forecast(
         method=METHOD,
         transmission_factor=fc.kappa_median,
         parameters=_parameters_source(posterior, member_spread),
+        inputs=_inputs_source(user),
         n_members=n_members,
         seed=seed,
         cities=cities,
@@ -175,16 +197,20 @@ def forecast(
 def backtest(
     session: Session,
     *,
-    first_origin: date = DEFAULT_FIRST_ORIGIN,
+    first_origin: date | None = None,
     last_origin: date | None = None,
     n_members: int = 200,
     seed: int = 0,
     posterior: Posterior | None = None,
     member_spread: bool = False,
+    user: UserData | None = None,
 ) -> BacktestReport:
-    """Re-fit at weekly origins and score every forecast against the flat and no-mobility models."""
-    data = yrd_inputs(session)
-    first = _origin_index(data, first_origin)
+    """Re-fit at weekly origins and score every forecast against the flat and no-mobility models.
+
+    ``first_origin`` defaults to three weeks after the series starts (5 Feb 2020 on the bundled
+    series)."""
+    data = _inputs(session, user)
+    first = _origin_index(data, first_origin or data.dates[0] + FIRST_ORIGIN_AFTER)
     origins = weekly_origins(len(data.dates), first=first)
     if last_origin is not None:
         last = _origin_index(data, last_origin)
@@ -250,6 +276,7 @@ def backtest(
         relative_log_wis_vs_no_mobility=res.relative("model", "no_mobility", log=True),
         models=models,
         parameters=_parameters_source(posterior, member_spread),
+        inputs=_inputs_source(user),
         n_members=n_members,
         seed=seed,
         cities=rows,

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
@@ -22,6 +22,7 @@ from dyrd.core.errors import NotFoundError
 from dyrd.epidemic.bundled import pei_for_codes, read_pei2020, read_yrd_2020
 from dyrd.epidemic.compute.incidence import daily_from_cumulative
 from dyrd.epidemic.errors import DataUnavailable, UnknownCity
+from dyrd.epidemic.service.data import UserData, read_case_file, read_od_file
 from dyrd.region import service as region
 
 FloatArray = NDArray[np.float64]
@@ -121,3 +122,25 @@ def yrd_inputs(session: Session) -> YrdInputs:
         beds_per_1000=tuple(beds[c].value if c in beds else None for c in codes),
         mobility=mob,
     )
+
+
+def with_user_data(data: YrdInputs, user: UserData) -> YrdInputs:
+    """The inputs with a user's case series and/or trips in place of the bundled ones.
+
+    Cities are matched by code or by Chinese or English name. A trip table with dates becomes
+    its mean day (the forecasts run on one daily matrix, as on the bundled Li et al. trips).
+    """
+    aliases = {
+        name: code
+        for code, zh, en in zip(data.codes, data.names_zh, data.names_en, strict=True)
+        for name in (zh, en)
+    }
+    cities = list(data.codes)
+    out = data
+    if user.cases is not None:
+        series = read_case_file(user.cases, cities, aliases=aliases, cumulative=user.cumulative)
+        out = replace(out, dates=series.dates, incidence=series.daily)
+    if user.trips is not None:
+        od = read_od_file(user.trips, cities, aliases=aliases)
+        out = replace(out, mobility=od.trips.mean(axis=0))
+    return out
