@@ -92,4 +92,27 @@ EPIDEMIC: dict[str, dict[Literal["zh", "en"], str]] = {
         "zh": "城市代码 {value} 不在 41 个城市之中，已显示温州。",
         "en": "City code {value} is not one of the 41 cities; Wenzhou is shown.",
     },
+    "epi.cal.title": {
+        "zh": "校准诊断：IF-EAKF 后验与论文对照（Li 等 2020，2020 年 1 月 10-23 日）",
+        "en": "Calibration diagnostics: IF-EAKF posterior against the paper (Li et al. 2020, "
+        "10-23 Jan 2020)",
+    },
+    "epi.cal.param": {"zh": "参数", "en": "Parameter"},
+    "epi.cal.estimate": {"zh": "迭代滤波估计", "en": "IF estimate"},
+    "epi.cal.interval": {"zh": "末次集合 95% 区间", "en": "Final ensemble 95%"},
+    "epi.cal.paper": {"zh": "论文中位数（95% 区间）", "en": "Paper median (95% CI)"},
+    "epi.cal.inside": {"zh": "落在论文区间内", "en": "Inside the paper's CI"},
+    "epi.cal.path": {
+        "zh": "各轮迭代均值（先验范围内）",
+        "en": "Mean per iteration (within the prior)",
+    },
+    "epi.cal.yes": {"zh": "是", "en": "yes"},
+    "epi.cal.no": {"zh": "否", "en": "no"},
+    "epi.cal.note": {
+        "zh": "{source}；用时 {seconds} 秒。末次集合仍带最后一轮的参数扰动，故区间宽于可信区间；"
+        "预测以迭代滤波估计为参数（dyrd epidemic forecast --posterior）。",
+        "en": "{source}; {seconds} s. The final ensemble still carries the last round's "
+        "parameter perturbation, so its interval is wider than a credible interval; forecasts "
+        "run on the IF estimate (dyrd epidemic forecast --posterior).",
+    },
 }

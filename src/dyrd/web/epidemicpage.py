@@ -23,7 +23,9 @@ from dyrd.epidemic.schemas import (
 )
 from dyrd.epidemic.service.forecasts import forecast
 from dyrd.epidemic.service.levels import response_levels
+from dyrd.epidemic.service.posterior import bundled_calibration
 from dyrd.epidemic.service.scenarios import scenario
+from dyrd.epidemic.types import LI2020_PRIOR, PARAMETERS, Parameter
 from dyrd.region import service as region
 from dyrd.region.schemas import StatisticValue
 from dyrd.web.choropleth import ChoroplethMap, build_map
@@ -99,6 +101,29 @@ class LevelRow:
 
 
 @dataclass(frozen=True, slots=True)
+class CalibrationRow:
+    """One parameter of the bundled IF-EAKF calibration."""
+
+    name: str
+    estimate: str
+    interval: str
+    paper: str
+    inside: str
+    """"yes" / "no" / "" (no published value)."""
+    path: str
+    """SVG polyline points of the iteration means, scaled to the prior range (100 x 24 box)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationPanel:
+    """The calibration diagnostics: posterior against the paper and the filter's convergence."""
+
+    rows: tuple[CalibrationRow, ...]
+    source: str
+    seconds: str
+
+
+@dataclass(frozen=True, slots=True)
 class EpidemicPage:
     """Everything the epidemic page shows."""
 
@@ -116,6 +141,41 @@ class EpidemicPage:
     levels: tuple[LevelRow, ...]
     agreement: str
     kappa: str
+    calibration: CalibrationPanel | None = None
+
+
+def _calibration(lang: Lang) -> CalibrationPanel:
+    diag = bundled_calibration()
+    lo, hi = LI2020_PRIOR.low(), LI2020_PRIOR.high()
+    steps = max(len(diag.iteration_means) - 1, 1)
+    rows = []
+    for r in diag.rows:
+        path = ""
+        if r.name in PARAMETERS:
+            k = PARAMETERS.index(Parameter(r.name))
+            path = " ".join(
+                f"{100 * i / steps:.1f},{24 - 24 * (m[k] - lo[k]) / (hi[k] - lo[k]):.1f}"
+                for i, m in enumerate(diag.iteration_means)
+            )
+        paper = (
+            ""
+            if r.paper_median is None
+            else f"{r.paper_median:.2f} ({r.paper_low:.2f}–{r.paper_high:.2f})"
+        )
+        inside = r.inside_paper_interval
+        rows.append(
+            CalibrationRow(
+                name=r.name,
+                estimate=f"{r.estimate:.3f}",
+                interval=f"{r.low:.2f}–{r.high:.2f}",
+                paper=paper,
+                inside="" if inside is None else t("epi.cal.yes" if inside else "epi.cal.no", lang),
+                path=path,
+            )
+        )
+    return CalibrationPanel(
+        rows=tuple(rows), source=diag.posterior.source, seconds=f"{diag.seconds:.0f}"
+    )
 
 
 def _fmt(v: float) -> str:
@@ -343,4 +403,5 @@ def epidemic_page(
         levels=tuple(level_rows),
         agreement=agreement,
         kappa=f"{fc.transmission_factor:.2f}",
+        calibration=_calibration(lang),
     )

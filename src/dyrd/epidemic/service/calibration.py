@@ -62,6 +62,8 @@ class CalibrationReport:
     """The IF point estimates of the six parameters."""
     ensemble: tuple[tuple[float, ...], ...]
     """The final posterior members (``PARAMETERS`` order), for forecasts."""
+    iteration_means: tuple[tuple[float, ...], ...]
+    """Parameter means that started each iteration (iterations + 1 rows): the convergence."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (the CLI's ``--json``)."""
@@ -148,4 +150,5 @@ def calibrate_li2020(
             **{s.name: s.estimate for s in result.summary if s.name in PARAMETERS}
         ),
         ensemble=tuple(tuple(float(v) for v in row) for row in result.params),
+        iteration_means=tuple(tuple(float(v) for v in row) for row in result.iteration_means),
     )

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from dyrd.epidemic.errors import InvalidParameter, field
-from dyrd.epidemic.service.calibration import CalibrationReport
+from dyrd.epidemic.service.calibration import CalibrationReport, PosteriorRow
 from dyrd.epidemic.types import PARAMETERS, ModelParams, Posterior
 
 FORMAT = "dyrd-epidemic-posterior/1"
@@ -32,6 +34,9 @@ def posterior_document(report: CalibrationReport) -> dict[str, Any]:
         "parameters": [str(p) for p in PARAMETERS],
         "estimate": list(report.estimate.as_tuple()),
         "ensemble": [list(row) for row in report.ensemble],
+        # Diagnostics for people (the dashboard): the summary table and the convergence.
+        "summary": report.as_dict(),
+        "iteration_means": [list(row) for row in report.iteration_means],
     }
 
 
@@ -117,3 +122,55 @@ def load_posterior(path: Path) -> Posterior:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise _bad("posterior", f"not JSON ({exc})", f"不是 JSON（{exc}）", str(path)) from None
     return read_posterior(doc)
+
+
+BUNDLED_CALIBRATION = "calibration_li2020.json"
+"""``dyrd epidemic calibrate --save`` on Li et al.'s data, 300 members x 10 iterations (rk4),
+seed 0 (the source line inside says so); regenerate it with that command after model changes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostics:
+    """A saved calibration for people: the posterior table and the iterated filter's path."""
+
+    posterior: Posterior
+    rows: tuple[PosteriorRow, ...]
+    iteration_means: tuple[tuple[float, ...], ...]
+    """Parameter means starting each iteration (``PARAMETERS`` order)."""
+    seconds: float
+
+
+def _row_from(doc: Any) -> PosteriorRow:
+    paper = doc.get("paper") or {}
+    return PosteriorRow(
+        name=str(doc["name"]),
+        estimate=float(doc["estimate"]),
+        median=float(doc["median"]),
+        low=float(doc["low"]),
+        high=float(doc["high"]),
+        paper_median=paper.get("median"),
+        paper_low=paper.get("low"),
+        paper_high=paper.get("high"),
+    )
+
+
+def bundled_calibration() -> Diagnostics:
+    """The calibration shipped with the package (checked like any posterior file)."""
+    text = (
+        resources.files("dyrd.epidemic")
+        .joinpath("data", BUNDLED_CALIBRATION)
+        .read_text(encoding="utf-8")
+    )
+    doc = json.loads(text)
+    posterior = read_posterior(doc)
+    try:
+        rows = tuple(_row_from(r) for r in doc["summary"]["posterior"])
+        means = tuple(
+            _row(m, f"iteration_means[{i}]") for i, m in enumerate(doc["iteration_means"])
+        )
+        seconds = float(doc["summary"]["seconds"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _bad(
+            "summary", f"incomplete diagnostics ({exc})", f"诊断信息不完整（{exc}）"
+        ) from None
+    return Diagnostics(posterior=posterior, rows=rows, iteration_means=means, seconds=seconds)
