@@ -91,3 +91,20 @@ def test_scenarios_validate_and_run(client: TestClient) -> None:
         r = client.post("/api/v1/epidemic/scenarios", json=bad)
         assert r.status_code == status, (bad, r.text)
         assert r.headers["content-type"].startswith(PROBLEM)
+
+
+def test_calibration_diagnostics(client: TestClient) -> None:
+    r = client.get("/api/v1/epidemic/calibration")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["parameters"] == ["beta", "mu", "theta", "Z", "alpha", "D"]
+    rows = {row["name"]: row for row in body["posterior"]}
+    assert set(rows) == {"beta", "mu", "theta", "Z", "alpha", "D", "Re"}
+    alpha = rows["alpha"]
+    assert alpha["paper"] == {"median": 0.14, "low": 0.1, "high": 0.18}
+    assert alpha["inside_paper_interval"] is (0.1 <= alpha["estimate"] <= 0.18)
+    assert rows["beta"]["paper"] is None
+    assert body["ensemble_size"] == 300
+    # Iteration 0 starts at the prior's midpoints; each later row is a filtered mean.
+    assert len(body["iteration_means"]) == 11
+    assert body["iteration_means"][0][4] == (0.02 + 1.0) / 2

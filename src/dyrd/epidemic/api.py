@@ -1,4 +1,5 @@
-"""HTTP routes of the epidemic domain under /api/v1/epidemic (forecasts, levels, scenarios)."""
+"""HTTP routes of the epidemic domain under /api/v1/epidemic (forecasts, levels, scenarios,
+the calibration's diagnostics)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,20 @@ from pydantic import ValidationError
 from dyrd.core.deps import SessionDep
 from dyrd.epidemic.errors import InvalidParameter, field
 from dyrd.epidemic.schemas import (
+    CalibrationRead,
     ForecastReport,
     LevelReport,
     LevelThresholdsIn,
+    PaperValue,
+    PosteriorRowRead,
     ScenarioReport,
     ScenarioRequest,
 )
 from dyrd.epidemic.service.forecasts import forecast
 from dyrd.epidemic.service.levels import response_levels
+from dyrd.epidemic.service.posterior import bundled_calibration
 from dyrd.epidemic.service.scenarios import scenario
+from dyrd.epidemic.types import PARAMETERS
 
 router = APIRouter(prefix="/api/v1/epidemic", tags=["epidemic"])
 
@@ -76,3 +82,30 @@ def levels(  # noqa: PLR0917 - each threshold is its own query parameter
 def scenarios(session: SessionDep, request: ScenarioRequest) -> ScenarioReport:
     """Run a mobility and/or transmission cut against the baseline (nothing is stored)."""
     return scenario(session, request=request)
+
+
+@router.get("/calibration", response_model=CalibrationRead)
+def calibration() -> CalibrationRead:
+    """The bundled IF-EAKF calibration (Li et al. 10-23 Jan 2020): posterior against the paper."""
+    diag = bundled_calibration()
+    return CalibrationRead(
+        source=diag.posterior.source,
+        seconds=diag.seconds,
+        parameters=[str(p) for p in PARAMETERS],
+        posterior=[
+            PosteriorRowRead(
+                name=r.name,
+                estimate=r.estimate,
+                median=r.median,
+                low=r.low,
+                high=r.high,
+                paper=None
+                if r.paper_median is None or r.paper_low is None or r.paper_high is None
+                else PaperValue(median=r.paper_median, low=r.paper_low, high=r.paper_high),
+                inside_paper_interval=r.inside_paper_interval,
+            )
+            for r in diag.rows
+        ],
+        iteration_means=[list(row) for row in diag.iteration_means],
+        ensemble_size=len(diag.posterior.ensemble),
+    )

@@ -235,3 +235,36 @@ class ScenarioReport(BaseModel):
     total_scenario: list[float]
     infections_averted: float
     cities: list[CityImpactRead]
+
+
+class PaperValue(BaseModel):
+    """Li et al. (2020) Table 1: median and 95% interval."""
+
+    median: float
+    low: float
+    high: float
+
+
+class PosteriorRowRead(BaseModel):
+    """One parameter of a calibration against the paper."""
+
+    name: str
+    estimate: float = Field(description="Iterated-filtering point estimate")
+    median: float = Field(description="Median of the final ensemble")
+    low: float = Field(description="2.5th percentile of the final ensemble")
+    high: float = Field(description="97.5th percentile of the final ensemble")
+    paper: PaperValue | None
+    inside_paper_interval: bool | None
+
+
+class CalibrationRead(BaseModel):
+    """The bundled IF-EAKF calibration on Li et al.'s data: posterior and convergence."""
+
+    source: str
+    seconds: float
+    parameters: list[str]
+    posterior: list[PosteriorRowRead]
+    iteration_means: list[list[float]] = Field(
+        description="Parameter means that started each iteration, in `parameters` order"
+    )
+    ensemble_size: int
