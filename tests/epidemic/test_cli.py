@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -247,3 +248,44 @@ def test_forecast_and_backtest_on_the_users_own_files(
     alone = CliRunner().invoke(cli_app, ["epidemic", "forecast", "--cumulative"], env=cli_env)
     assert alone.exit_code != 0
     assert "--cumulative" in alone.output
+
+
+def test_levels_and_scenarios_on_own_files_and_the_bundled_posterior(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    cases, trips = _own_files(tmp_path)
+    posterior = Path(str(files("dyrd.epidemic").joinpath("data", "calibration_li2020.json")))
+    levels = CliRunner().invoke(
+        cli_app,
+        ["epidemic", "levels", "--cases", str(cases), "--members", "20", "--json"],
+        env=cli_env,
+    )
+    assert levels.exit_code == 0, levels.output
+    rep = json.loads(levels.stdout)
+    assert rep["origin"] == "2020-02-20"
+    assert rep["inputs"].startswith("cases from cases.csv (daily)")
+    assert len(rep["cities"]) == 41
+    scen = CliRunner().invoke(
+        cli_app,
+        [
+            "epidemic",
+            "scenario",
+            "--posterior",
+            str(posterior),
+            "--trips",
+            str(trips),
+            "--days",
+            "30",
+            "--mobility-cut",
+            "0.9",
+            "--deterministic",
+            "--members",
+            "1",
+            "--json",
+        ],
+        env=cli_env,
+    )
+    assert scen.exit_code == 0, scen.output
+    out = json.loads(scen.stdout)
+    assert out["parameters"].startswith("IF-EAKF on ")
+    assert out["inputs"].startswith("trips from trips.parquet")

@@ -254,9 +254,15 @@ def levels_cmd(
     ] = 2.0,
     members: Members = 200,
     seed: Seed = 0,
+    posterior: PosteriorFile = None,
+    cases: CasesFile = None,
+    cumulative: CumulativeFlag = False,
+    trips: TripsFile = None,
     as_json: JsonFlag = False,
 ) -> None:
     """推荐各城市应急响应级别（附理由）/ Recommended response level per city, with reasons."""
+    params = _posterior(posterior, member_spread=False)
+    user = UserData(cases=cases, cumulative=cumulative, trips=trips)
     try:
         th = LevelThresholdsIn(
             incidence_level_iii=level_iii,
@@ -268,7 +274,13 @@ def levels_cmd(
         raise InvalidParameter(str(exc), "阈值设置无效 / invalid thresholds") from None
     with session_scope(ctx) as session:
         rep = response_levels(
-            session, origin=_date(origin, "origin"), thresholds=th, n_members=members, seed=seed
+            session,
+            origin=_date(origin, "origin"),
+            thresholds=th,
+            n_members=members,
+            seed=seed,
+            posterior=params,
+            user=user,
         )
     if as_json:
         print_json(rep.model_dump(mode="json"))
@@ -311,9 +323,15 @@ def scenario_cmd(
     members: Annotated[int, typer.Option(min=1, max=50, help="集合成员数 / members")] = 20,
     deterministic: Annotated[bool, typer.Option(help="确定性模型 / deterministic model")] = False,
     seed: Seed = 0,
+    posterior: PosteriorFile = None,
+    cases: CasesFile = None,
+    cumulative: CumulativeFlag = False,
+    trips: TripsFile = None,
     as_json: JsonFlag = False,
 ) -> None:
     """出行与传播削减情景：避免感染、峰值、到达延迟、GDP 暴露 / Intervention scenario."""
+    params = _posterior(posterior, member_spread=False)
+    user = UserData(cases=cases, cumulative=cumulative, trips=trips)
     day0 = _date(start, "start") or date(2020, 1, 24)
     begin = _date(cut_from, "from") or day0
     ivs = []
@@ -337,7 +355,7 @@ def scenario_cmd(
     except ValueError as exc:
         raise InvalidParameter(str(exc), "情景参数无效 / invalid scenario") from None
     with session_scope(ctx) as session:
-        rep = scenario(session, request=req)
+        rep = scenario(session, request=req, posterior=params, user=user)
     if as_json:
         print_json(rep.model_dump(mode="json"))
         return

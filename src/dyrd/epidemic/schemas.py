@@ -147,6 +147,8 @@ class LevelReport(BaseModel):
     thresholds: LevelThresholdsIn
     agreement: float | None = Field(description="Share of cities where recommended = declared")
     declared_source: str
+    parameters: str = Field(description="Where the forecast's model parameters come from")
+    inputs: str = Field(description="Where the case series and the trips come from")
     cities: list[LevelRead]
 
 
@@ -234,6 +236,8 @@ class ScenarioReport(BaseModel):
     total_baseline: list[float]
     total_scenario: list[float]
     infections_averted: float
+    parameters: str = Field(description="Where the model parameters come from")
+    inputs: str = Field(description="Where the case series and the trips come from")
     cities: list[CityImpactRead]
 
 

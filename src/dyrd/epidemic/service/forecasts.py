@@ -22,7 +22,8 @@ from dyrd.epidemic.schemas import (
     QuantileForecast,
 )
 from dyrd.epidemic.service.data import UserData
-from dyrd.epidemic.service.inputs import YrdInputs, bundled_inputs, with_user_data, yrd_inputs
+from dyrd.epidemic.service.inputs import YrdInputs, bundled_inputs, inputs_for, inputs_source
+from dyrd.epidemic.service.posterior import parameters_source
 from dyrd.epidemic.types import ModelParams, Posterior
 
 TARGET = "weekly reported cases per city (7 days ending at the horizon), 23 hub quantiles"
@@ -31,14 +32,8 @@ METHOD = (
     "the reports, two transmission factors fitted on a grid by negative-binomial likelihood, "
     "stochastic ensemble with the Gamma reporting delay (mean 9 d) and NB observation noise"
 )
-PUBLISHED = "Li et al. (2020) published posterior medians (Table 1), 10-23 Jan 2020"
-"""What forecasts run on unless a calibration's posterior is given."""
 MIN_HISTORY = 14
 """Days of data a forecast needs (``forecast.forecast_at``): the first origin is 29 Jan 2020."""
-BUNDLED = (
-    "bundled 2020 YRD case series (daily from revised cumulative counts) and Li et al. (2020) "
-    "Tencent trips among the 41 cities, mean of 10-23 Jan 2020"
-)
 FIRST_ORIGIN_AFTER = timedelta(days=21)
 """First backtest origin by default: the first weekly origin with three weeks of data."""
 
@@ -52,28 +47,6 @@ def _ensemble(posterior: Posterior, member_spread: bool) -> np.ndarray | None:
     against the flat baseline 0.67 on the estimate, 6.4 with the ensemble's spread.
     """
     return np.asarray(posterior.ensemble) if member_spread else None
-
-
-def _inputs(session: Session, user: UserData | None) -> YrdInputs:
-    data = yrd_inputs(session)
-    return data if user is None or not user.given else with_user_data(data, user)
-
-
-def _parameters_source(posterior: Posterior | None, member_spread: bool) -> str:
-    base = PUBLISHED if posterior is None else posterior.source
-    spread = "; members drawn from its posterior ensemble" if member_spread and posterior else ""
-    return f"{base}{spread}"
-
-
-def _inputs_source(user: UserData | None) -> str:
-    if user is None or not user.given:
-        return BUNDLED
-    bundled = []
-    if user.cases is None:
-        bundled.append("bundled 2020 cases")
-    if user.trips is None:
-        bundled.append("bundled Li et al. trips")
-    return "; ".join([user.describe(), *bundled])
 
 
 def _origin_index(data: YrdInputs, origin: date | None) -> int:
@@ -135,7 +108,7 @@ def forecast(
     published Li et al. medians; its point estimate drives the forecast, and with
     ``member_spread`` each member also draws its parameters from the posterior ensemble (see
     :func:`_ensemble`). ``user``: the user's own case and/or trip files."""
-    data = _inputs(session, user)
+    data = inputs_for(session, user)
     idx = _origin_index(data, origin)
     st = _settings(n_members)
     if posterior is None and (user is None or not user.given):
@@ -186,8 +159,8 @@ def forecast(
         target=TARGET,
         method=METHOD,
         transmission_factor=fc.kappa_median,
-        parameters=_parameters_source(posterior, member_spread),
-        inputs=_inputs_source(user),
+        parameters=parameters_source(posterior, member_spread),
+        inputs=inputs_source(user),
         n_members=n_members,
         seed=seed,
         cities=cities,
@@ -209,7 +182,7 @@ def backtest(
 
     ``first_origin`` defaults to three weeks after the series starts (5 Feb 2020 on the bundled
     series)."""
-    data = _inputs(session, user)
+    data = inputs_for(session, user)
     first = _origin_index(data, first_origin or data.dates[0] + FIRST_ORIGIN_AFTER)
     origins = weekly_origins(len(data.dates), first=first)
     if last_origin is not None:
@@ -275,8 +248,8 @@ def backtest(
         relative_log_wis_vs_flat=res.relative("model", "flat", log=True),
         relative_log_wis_vs_no_mobility=res.relative("model", "no_mobility", log=True),
         models=models,
-        parameters=_parameters_source(posterior, member_spread),
-        inputs=_inputs_source(user),
+        parameters=parameters_source(posterior, member_spread),
+        inputs=inputs_source(user),
         n_members=n_members,
         seed=seed,
         cities=rows,

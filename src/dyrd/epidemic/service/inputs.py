@@ -26,6 +26,10 @@ from dyrd.epidemic.service.data import UserData, read_case_file, read_od_file
 from dyrd.region import service as region
 
 FloatArray = NDArray[np.float64]
+BUNDLED = (
+    "bundled 2020 YRD case series (daily from revised cumulative counts) and Li et al. (2020) "
+    "Tencent trips among the 41 cities, mean of 10-23 Jan 2020"
+)
 BEDS_INDICATOR = "hospital_beds_per_1000"
 
 
@@ -144,3 +148,21 @@ def with_user_data(data: YrdInputs, user: UserData) -> YrdInputs:
         od = read_od_file(user.trips, cities, aliases=aliases)
         out = replace(out, mobility=od.trips.mean(axis=0))
     return out
+
+
+def inputs_for(session: Session, user: UserData | None) -> YrdInputs:
+    """The bundled inputs, or those with the user's files in their place when any is named."""
+    data = yrd_inputs(session)
+    return data if user is None or not user.given else with_user_data(data, user)
+
+
+def inputs_source(user: UserData | None) -> str:
+    """What a forecast or scenario ran on: the bundled series or the user's files."""
+    if user is None or not user.given:
+        return BUNDLED
+    bundled = []
+    if user.cases is None:
+        bundled.append("bundled 2020 cases")
+    if user.trips is None:
+        bundled.append("bundled Li et al. trips")
+    return "; ".join([user.describe(), *bundled])

@@ -24,8 +24,10 @@ from dyrd.epidemic.schemas import (
     LevelReport,
     LevelThresholdsIn,
 )
+from dyrd.epidemic.service.data import UserData
 from dyrd.epidemic.service.forecasts import forecast
-from dyrd.epidemic.service.inputs import yrd_inputs
+from dyrd.epidemic.service.inputs import inputs_for
+from dyrd.epidemic.types import Posterior
 
 DECLARED_SOURCE = (
     "Provincial public-health emergency response levels 2020 (Shanghai, Jiangsu, Zhejiang, "
@@ -79,18 +81,23 @@ def response_levels(
     n_members: int = 200,
     seed: int = 0,
     forecast_report: ForecastReport | None = None,
+    posterior: Posterior | None = None,
+    user: UserData | None = None,
 ) -> LevelReport:
     """Level I-IV per city from the forecast at ``origin``, with reasons and the declared level.
 
-    ``forecast_report`` reuses a forecast already made (the dashboard shows both).
+    ``forecast_report`` reuses a forecast already made (the dashboard shows both); otherwise one
+    is made with ``posterior`` and the ``user``'s files (see ``forecasts.forecast``).
     """
     th_in = thresholds or LevelThresholdsIn()
     try:
         th = LevelThresholds(**th_in.model_dump())
     except ValueError as exc:
         raise InvalidParameter(str(exc), "阈值设置无效：" + str(exc)) from None
-    data = yrd_inputs(session)
-    fc = forecast_report or forecast(session, origin=origin, n_members=n_members, seed=seed)
+    data = inputs_for(session, user)
+    fc = forecast_report or forecast(
+        session, origin=origin, n_members=n_members, seed=seed, posterior=posterior, user=user
+    )
     idx = (fc.origin - data.dates[0]).days
     periods = declared_periods()
     out = []
@@ -136,5 +143,7 @@ def response_levels(
         thresholds=th_in,
         agreement=agreement,
         declared_source=DECLARED_SOURCE,
+        parameters=fc.parameters,
+        inputs=fc.inputs,
         cities=out,
     )

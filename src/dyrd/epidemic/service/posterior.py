@@ -20,6 +20,8 @@ from dyrd.epidemic.service.calibration import CalibrationReport, PosteriorRow
 from dyrd.epidemic.types import PARAMETERS, ModelParams, Posterior
 
 FORMAT = "dyrd-epidemic-posterior/1"
+PUBLISHED = "Li et al. (2020) published posterior medians (Table 1), 10-23 Jan 2020"
+"""What forecasts run on unless a calibration's posterior is given."""
 
 
 def posterior_document(report: CalibrationReport) -> dict[str, Any]:
@@ -174,3 +176,10 @@ def bundled_calibration() -> Diagnostics:
             "summary", f"incomplete diagnostics ({exc})", f"诊断信息不完整（{exc}）"
         ) from None
     return Diagnostics(posterior=posterior, rows=rows, iteration_means=means, seconds=seconds)
+
+
+def parameters_source(posterior: Posterior | None, member_spread: bool = False) -> str:
+    """What a forecast or scenario ran on: the published medians or a calibration."""
+    base = PUBLISHED if posterior is None else posterior.source
+    spread = "; members drawn from its posterior ensemble" if member_spread and posterior else ""
+    return f"{base}{spread}"

@@ -12,13 +12,23 @@ from dyrd.epidemic.compute.model import initial_state
 from dyrd.epidemic.compute.scenarios import Intervention, Scenario, run_scenario
 from dyrd.epidemic.errors import InvalidParameter, field
 from dyrd.epidemic.schemas import CityImpactRead, ScenarioReport, ScenarioRequest
-from dyrd.epidemic.service.inputs import yrd_inputs
-from dyrd.epidemic.types import ModelParams, ReportingDelay
+from dyrd.epidemic.service.data import UserData
+from dyrd.epidemic.service.inputs import inputs_for, inputs_source
+from dyrd.epidemic.service.posterior import parameters_source
+from dyrd.epidemic.types import ModelParams, Posterior, ReportingDelay
 
 
-def scenario(session: Session, *, request: ScenarioRequest) -> ScenarioReport:
-    """Baseline (Li et al. 2020 posterior transmission) against the requested interventions."""
-    data = yrd_inputs(session)
+def scenario(
+    session: Session,
+    *,
+    request: ScenarioRequest,
+    posterior: Posterior | None = None,
+    user: UserData | None = None,
+) -> ScenarioReport:
+    """Baseline against the requested interventions, on the published Li et al. (2020)
+    posterior medians or a calibration's ``posterior`` estimate, from the bundled series or the
+    ``user``'s files."""
+    data = inputs_for(session, user)
     start = data.day(request.start)
     interventions = []
     for k, iv in enumerate(request.interventions):
@@ -33,7 +43,7 @@ def scenario(session: Session, *, request: ScenarioRequest) -> ScenarioReport:
         cities = tuple(data.index(c) for c in iv.cities) if iv.cities else None
         end = None if iv.end is None else (iv.end - request.start).days
         interventions.append(Intervention(iv.kind, iv.reduction, begin, end, cities))
-    params = ModelParams()
+    params = ModelParams() if posterior is None else posterior.estimate
     e, ir, iu = warm_start(
         data.incidence, start, data.population, params, round(ReportingDelay().mean_days)
     )
@@ -91,5 +101,7 @@ def scenario(session: Session, *, request: ScenarioRequest) -> ScenarioReport:
         total_baseline=[float(v) for v in res.daily_baseline.sum(axis=1)],
         total_scenario=[float(v) for v in res.daily_scenario.sum(axis=1)],
         infections_averted=float(sum(c.infections_averted for c in res.cities)),
+        parameters=parameters_source(posterior),
+        inputs=inputs_source(user),
         cities=impacts,
     )
