@@ -62,6 +62,26 @@ _OCDS_BODY = {
     }
 }
 
+_OCDS_ANALYSIS_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            # A package or release (object), or compiled releases as a JSON array (the JSON
+            # Lines form sent as one document), which the analyses accept alike.
+            "application/json": {
+                "schema": {
+                    "anyOf": [
+                        {"type": "object"},
+                        {"type": "array", "items": {"type": "object"}},
+                    ]
+                }
+            },
+            # one JSON value per line: any text, checked by the parser, not the schema
+            "application/x-ndjson": {"schema": {}},
+        },
+    }
+}
+
 
 # The validator reports on any JSON it is given (a list or a string is an invalid OCDS document,
 # answered 200 with valid: false), so its body is documented as any JSON value.
@@ -111,7 +131,7 @@ def record(ocid: Ocid, request: Request, session: SessionDep, clock: ClockDep) -
     )
 
 
-@router.post("/red-flags", response_model=RedFlagsReport, openapi_extra=_OCDS_BODY)
+@router.post("/red-flags", response_model=RedFlagsReport, openapi_extra=_OCDS_ANALYSIS_BODY)
 async def red_flags(
     request: Request,
     currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
@@ -122,7 +142,7 @@ async def red_flags(
     return oversight.red_flag_report(await _document(request), settings)
 
 
-@router.post("/screens", response_model=ScreensReport, openapi_extra=_OCDS_BODY)
+@router.post("/screens", response_model=ScreensReport, openapi_extra=_OCDS_ANALYSIS_BODY)
 async def screens(
     request: Request,
     min_screens: Annotated[int, Query(ge=1, le=len(Screen))] = 2,
