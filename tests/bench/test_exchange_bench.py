@@ -36,12 +36,26 @@ def test_result_has_the_figures_the_json_prints(result: exchange.BenchResult) ->
     assert "fabric" in exchange.render(result)
 
 
-def test_json_output_has_exactly_the_brief_keys(capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_output_has_exactly_the_brief_keys(
+    result: exchange.BenchResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The command line around the module's measured run: a second end-to-end run would only
+    # repeat the fixture's 40 s of setup.
+    asked: dict[str, object] = {}
+
+    def measured(**kwargs: object) -> exchange.BenchResult:
+        asked.update(kwargs)
+        return result
+
+    monkeypatch.setattr(exchange, "measure", measured)
     lines: list[str] = []
     code = exchange.main(
         ["--requests", "10", "--concurrency", "1", "--rounds", "1", "--workers", "1", "--json"],
         out=lines.append,
     )
     assert code == 0
+    assert asked["requests"] == 10
+    assert asked["concurrency"] == 1
     data = json.loads(lines[0])
     assert set(data) == {"fabric_rps", "direct_rps", "p50_ms", "p99_ms", "overhead_p50_ms"}
+    assert data["p50_ms"] == round(result.p50_ms, 3)
