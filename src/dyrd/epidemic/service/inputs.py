@@ -65,9 +65,9 @@ class YrdInputs:
         """Index of a date of the series (the first day not yet observed at that origin)."""
         if not self.dates[0] <= on <= self.dates[-1]:
             raise DataUnavailable(
-                f"{on} is outside the 2020 series ({self.dates[0]} to {self.dates[-1]}).",
-                f"{on} 不在 2020 年序列范围内（{self.dates[0]} 至 {self.dates[-1]}）。",
-                hint="Choose a date between 2020-01-29 and 2020-03-31.",
+                f"{on} is outside the case series ({self.dates[0]} to {self.dates[-1]}).",
+                f"{on} 不在病例序列范围内（{self.dates[0]} 至 {self.dates[-1]}）。",
+                hint=f"Choose a date from {self.dates[0]} to {self.dates[-1]}.",
             )
         return (on - self.dates[0]).days
 
