@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .venv-uv/bin/uv)
 RUN := $(UV) run --frozen --no-sync
 export DYRD_DATABASE_URL ?= sqlite:///var/dyrd.db
 
-.PHONY: install run test lint typecheck importlint pytest bench clean
+.PHONY: install run test lint typecheck importlint pytest coverage bench clean
 
 $(UV):
 	$(PYTHON) -m venv .venv-uv && .venv-uv/bin/pip install --quiet uv==$(UV_VERSION)
@@ -41,9 +41,14 @@ importlint: install
 
 # One pytest worker per core (pytest-xdist); a test module stays on one worker, so its module
 # fixtures (servers, federations) are built once. PYTEST_WORKERS=0 runs in-process.
+# Coverage is its own target: measuring it costs about a third more time (15 min 46 s against
+# 11 min 35 s on 2 cores), and `make test` must stay near 15 minutes.
 PYTEST_WORKERS ?= auto
 pytest: install
-	$(RUN) pytest -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-report=term --durations=25 $(PYTEST_ARGS)
+	$(RUN) pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25 $(PYTEST_ARGS)
+
+coverage: install
+	$(RUN) pytest -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-report=term $(PYTEST_ARGS)
 
 test: lint typecheck importlint pytest
 
