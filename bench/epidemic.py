@@ -38,7 +38,7 @@ import numpy as np
 if not __package__:  # run as `python bench/epidemic.py`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.epydemix_li2020 import Comparison, compare
+from bench.epydemix_li2020 import Comparison, compare, curves_match
 from dyrd.epidemic.bundled import PeiData, pei_for_codes, read_pei2020
 from dyrd.epidemic.compute.eakf import EAKFSettings, calibrate, li2020_initial
 from dyrd.epidemic.compute.model import initial_state, li2020_seed, simulate
@@ -62,15 +62,9 @@ class Result:
     @property
     def curves_match(self) -> bool | None:
         """Whether dyrd's and epydemix's curves match (None without epydemix)."""
-        if self.curve_gap is None:
+        if self.curve_gap is None or self.peak_day_dyrd is None or self.peak_day_epydemix is None:
             return None
-        return Comparison(
-            epydemix_s=self.epydemix_41x100_s or 0.0,
-            curve_gap=self.curve_gap,
-            peak_day_dyrd=self.peak_day_dyrd or 0,
-            peak_day_epydemix=self.peak_day_epydemix or 0,
-            final_size_ratio=self.final_size_ratio or 0.0,
-        ).matching
+        return curves_match(self.curve_gap, self.peak_day_dyrd, self.peak_day_epydemix)
 
 
 def _yrd_codes() -> list[str]:

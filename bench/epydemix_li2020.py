@@ -50,7 +50,12 @@ class Comparison:
     @property
     def matching(self) -> bool:
         """Curves within ``MATCH_GAP`` and peaks within a day of each other."""
-        return self.curve_gap <= MATCH_GAP and abs(self.peak_day_dyrd - self.peak_day_epydemix) <= 1
+        return curves_match(self.curve_gap, self.peak_day_dyrd, self.peak_day_epydemix)
+
+
+def curves_match(gap: float, peak_day_dyrd: int, peak_day_epydemix: int) -> bool:
+    """The match rule: gap at most ``MATCH_GAP`` of the peak, peak days at most a day apart."""
+    return gap <= MATCH_GAP and abs(peak_day_dyrd - peak_day_epydemix) <= 1
 
 
 def _seed(population: FloatArray) -> FloatArray:
